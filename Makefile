@@ -1,0 +1,105 @@
+# Lumen — build, test and demo.  `make`, `make check`, `make demo`.
+# Flags that change the objects (SANITIZE, WERROR, CFLAGS) are recorded in
+# build/flags so that switching them rebuilds everything.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKGS    := ncursesw libpq libcurl libsodium inih libqrencode
+
+# ncursesw's pkg-config asks for _XOPEN_SOURCE=600; we define 700 ourselves.
+PKG_CFLAGS := $(filter-out -D_XOPEN_SOURCE=600 -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS)
+ifeq ($(WERROR),1)
+ALL_CFLAGS += -Werror
+endif
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ALL_LDFLAGS += -fsanitize=address,undefined
+endif
+
+B := build
+LIB_SRC  := $(sort $(wildcard client/*.c tui/*.c screens/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.t)
+MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+.PHONY: all check unit clean install uninstall deps demo demo-db demo-stop bench FORCE
+all: lumen
+
+$(B)/flags: FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(VERSION)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(VERSION)' > $@
+
+# A missing -dev package shows up as a pkg-config failure; say which.
+$(B)/deps-ok: scripts/install-deps.sh
+	@pkg-config --exists $(PKGS) || { echo "lumen: missing build dependencies; run scripts/install-deps.sh (or make deps)" >&2; exit 1; }
+	@mkdir -p $(B) && touch $@
+
+$(B)/%.o: %.c $(B)/flags $(B)/deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLUMEN_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
+
+# The migrations are compiled into the binary so that a deployed lumen needs
+# no data files next to it.
+$(B)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/migrations.o: $(B)/gen/migrations.c $(B)/flags
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/liblumen.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+lumen: $(B)/lumen.o $(B)/liblumen.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/unit/%.t: tests/unit/%.c $(B)/liblumen.a $(B)/flags tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblumen.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+unit: $(UNIT_BIN)
+
+# Every test speaks TAP; prove runs them all against a throwaway cluster.
+check: lumen $(UNIT_BIN)
+	sh tests/run.sh
+
+bench: lumen
+	sh tests/bench/run.sh
+
+deps:
+	sh scripts/install-deps.sh
+
+demo-db: deps
+	@$(MAKE) --no-print-directory lumen
+	sh scripts/demo-db.sh
+
+demo: demo-db
+	sh scripts/demo.sh
+
+demo-stop:
+	sh scripts/pgcluster.sh stop .lumen
+
+install: lumen
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/lumen
+	install -m 0755 lumen $(DESTDIR)$(PREFIX)/bin/lumen
+	install -m 0644 lumen.conf.sample README.md $(DESTDIR)$(PREFIX)/share/doc/lumen/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/lumen
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/lumen
+
+clean:
+	rm -rf $(B) lumen
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

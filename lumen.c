@@ -1,0 +1,168 @@
+/* lumen: arguments, config, subcommands; starts the TUI. */
+#include "client/config.h"
+#include "client/conn.h"
+#include "client/mem.h"
+#include "client/migrate.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef LUMEN_VERSION
+#define LUMEN_VERSION "0.0.0"
+#endif
+
+static const char usage_text[] =
+    "usage: lumen [--config FILE] [COMMAND]\n"
+    "\n"
+    "Lumen is the terminal client for a practice's lead inbox, audit log and team.\n"
+    "\n"
+    "commands:\n"
+    "  config check            check the config file; print ok or FILE:LINE: message\n"
+    "  db migrate [--dir DIR]  apply the database migrations (those built in, or DIR's)\n"
+    "  --version               print the version\n"
+    "  --help                  print this help\n"
+    "\n"
+    "options:\n"
+    "  --config FILE           the config to use; otherwise $LUMEN_CONFIG,\n"
+    "                          $XDG_CONFIG_HOME/lumen/lumen.conf, /etc/lumen/lumen.conf\n"
+    "\n"
+    "Exit status: 0 on success, 1 on a failure, 2 on a usage error.\n";
+
+struct args {
+    const char *config;
+    const char *dir;
+    const char *words[4];
+    int nwords;
+};
+
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "lumen: %s '%s'\ntry 'lumen --help'\n", what, arg);
+    return 2;
+}
+
+/* Options may stand anywhere; the rest are the command's words. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        const char **slot = NULL;
+        if (strcmp(s, "--config") == 0)
+            slot = &a->config;
+        else if (strcmp(s, "--dir") == 0)
+            slot = &a->dir;
+        if (slot) {
+            if (i + 1 >= argc)
+                return usage_error("a value is missing after", s);
+            *slot = argv[++i];
+        } else if (strncmp(s, "--config=", 9) == 0) {
+            a->config = s + 9;
+        } else if (s[0] == '-' && strcmp(s, "--help") && strcmp(s, "--version")) {
+            return usage_error("unknown option", s);
+        } else if (a->nwords < 4) {
+            a->words[a->nwords++] = s;
+        } else {
+            return usage_error("too many arguments at", s);
+        }
+    }
+    return 0;
+}
+
+static int load_config(const struct args *a, struct config *cfg)
+{
+    char err[CONFIG_ERR_MAX];
+    char *path = config_locate(a->config, err, sizeof err);
+    if (!path || config_load(path, cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        free(path);
+        return -1;
+    }
+    free(path);
+    return 0;
+}
+
+static int cmd_config_check(const struct args *a)
+{
+    struct config cfg;
+    if (load_config(a, &cfg) != 0)
+        return 1;
+    char err[CONFIG_ERR_MAX];
+    int rc = conn_policy_check(&cfg, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "%s\n", err);
+    else
+        printf("ok\n");
+    config_free(&cfg);
+    return rc ? 1 : 0;
+}
+
+static int cmd_db_migrate(const struct args *a)
+{
+    struct config cfg;
+    if (load_config(a, &cfg) != 0)
+        return 1;
+    char err[1024];
+    struct migrate_file *loaded = NULL;
+    size_t n = 0;
+    const struct migrate_file *files = migrate_embedded;
+    if (a->dir) {
+        if (migrate_load_dir(a->dir, &loaded, &n, err, sizeof err) != 0) {
+            fprintf(stderr, "lumen: %s\n", err);
+            config_free(&cfg);
+            return 1;
+        }
+        files = loaded;
+    } else {
+        while (migrate_embedded[n].name)
+            n++;
+    }
+    int rc = 1;
+    PGconn *c = conn_open_blocking(&cfg, cfg.migrate.user, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "lumen: %s\n", err);
+    } else {
+        int applied = migrate_run(c, files, n, stderr, err, sizeof err);
+        if (applied < 0)
+            fprintf(stderr, "lumen: %s\n", err);
+        else {
+            printf("database is up to date (%d migration%s applied now, %zu in all)\n",
+                   applied, applied == 1 ? "" : "s", n);
+            rc = 0;
+        }
+        PQfinish(c);
+    }
+    migrate_files_free(loaded, a->dir ? n : 0);
+    config_free(&cfg);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    struct args a = { 0 };
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    const char *w0 = a.nwords > 0 ? a.words[0] : "";
+    const char *w1 = a.nwords > 1 ? a.words[1] : "";
+
+    if (strcmp(w0, "--version") == 0) {
+        printf("lumen %s\n", LUMEN_VERSION);
+        return 0;
+    }
+    if (strcmp(w0, "--help") == 0 || strcmp(w0, "help") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(w0, "config") == 0 && strcmp(w1, "check") == 0 && a.nwords == 2)
+        return cmd_config_check(&a);
+    if (strcmp(w0, "db") == 0 && strcmp(w1, "migrate") == 0 && a.nwords == 2)
+        return cmd_db_migrate(&a);
+    if (a.nwords == 0) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    return usage_error("unknown command", w0);
+}

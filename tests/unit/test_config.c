@@ -1,0 +1,221 @@
+/* config.c: the good file, every kind of error, the search order, and the
+ * sample that documents every key. */
+#include "tests/unit/unit.h"
+#include "client/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char good[] =
+    "# a comment\n"
+    "[database]\n"
+    "host = /run/pg, db2.example.org\n"
+    "dbname = lumen\n"
+    "sslmode = verify-full\n"
+    "connect_timeout = 7\n"
+    "[ui]\n"
+    "color = never\n"
+    "[keys]\n"
+    "quit = Q\n"
+    "help = F1\n";
+
+static void good_file_parses(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[CONFIG_ERR_MAX] = "";
+    assert_int_equal(config_load_string("t.conf", good, &c, err, sizeof err), 0);
+    assert_string_equal(c.db.host, "/run/pg, db2.example.org");
+    assert_string_equal(c.db.dbname, "lumen");
+    assert_string_equal(c.db.user, "lumen_client");   /* default */
+    assert_string_equal(c.db.port, "5432");           /* default */
+    assert_int_equal(c.db.connect_timeout, 7);
+    assert_int_equal(c.ui.color, CONFIG_COLOR_NEVER);
+    assert_int_equal(c.nkeys, 2);
+    assert_string_equal(c.keys[0].action, "quit");
+    assert_string_equal(c.keys[0].key, "Q");
+    assert_int_equal(c.keys[0].line, 10);
+    assert_int_equal(c.keys[1].line, 11);
+    config_free(&c);
+}
+
+/* Each bad text, and the start of the message it must give. */
+static const struct { const char *text, *want; } bad[] = {
+    { "[database]\nhost=/x\ndbname=l\n[colour]\nx=1\n", "t.conf:4: unknown section [colour]" },
+    { "[database]\nhost=/x\ndbname=l\nsslmod=disable\n", "t.conf:4: unknown key 'sslmod' in [database]" },
+    { "[database]\nhost=/x\ndbname=l\nsslmode=verify\n", "t.conf:4: [database] sslmode: 'verify' is not one of" },
+    { "[database]\nhost=/x\ndbname=l\nconnect_timeout=ten\n", "t.conf:4: [database] connect_timeout: 'ten' is not a whole number" },
+    { "[database]\nhost=/x\ndbname=l\nconnect_timeout=0\n", "t.conf:4: [database] connect_timeout: '0' is not a whole number from 1" },
+    { "[database]\nhost=/x\nhost=/y\ndbname=l\n", "t.conf:3: [database] host is set twice" },
+    { "host=/x\n", "t.conf:1: 'host' is outside any section" },
+    { "[database]\nhost /x\n", "t.conf:2: not 'key = value'" },
+    { "[database]\nhost=\n", "t.conf:2: [database] host has no value" },
+    { "[database]\ndbname=l\n", "t.conf: [database] host is missing" },
+    { "[database]\nhost=/x\n", "t.conf: [database] dbname is missing" },
+    { "[database]\nhost=/x\ndbname=l\nssl_min_protocol_version=TLSv1.1\n", "t.conf:4: [database] ssl_min_protocol_version: 'TLSv1.1' is not one of: TLSv1.2, TLSv1.3" },
+    { "[database]\nhost=/x\ndbname=l\n[keys]\nquit=q\nquit=x\n", "t.conf:6: [keys] quit is bound twice (first on line 5)" },
+    { "[ui]\n  color = never\n [database]\nhost=/x\ndbname=l\nidle_lock_seconds=5\n", "t.conf:6: unknown key 'idle_lock_seconds' in [database]" },
+};
+
+static void each_error_names_line_and_key(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct config c;
+        char err[CONFIG_ERR_MAX] = "";
+        int rc = config_load_string("t.conf", bad[i].text, &c, err, sizeof err);
+        if (rc == 0 || strncmp(err, bad[i].want, strlen(bad[i].want)) != 0)
+            fail_msg("case %zu: rc %d, got '%s', want '%s...'", i, rc, err, bad[i].want);
+    }
+}
+
+/* inih cuts long lines silently; we must refuse them instead. */
+static void overlong_line_refused_not_truncated(void **state)
+{
+    (void)state;
+    size_t max = config_max_line();
+    char text[1024];
+    char val[600];
+    /* "dbname = " is 9 bytes: a value that makes the line one byte too long. */
+    memset(val, 'a', max - 9 + 1);
+    val[max - 9 + 1] = '\0';
+    snprintf(text, sizeof text, "[database]\nhost=/x\ndbname = %s\n", val);
+    struct config c;
+    char err[CONFIG_ERR_MAX] = "";
+    assert_int_equal(config_load_string("t.conf", text, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "t.conf:3: line is longer than"));
+
+    val[max - 9] = '\0';            /* exactly the longest line: accepted whole */
+    snprintf(text, sizeof text, "[database]\nhost=/x\ndbname = %s\n", val);
+    assert_int_equal(config_load_string("t.conf", text, &c, err, sizeof err), 0);
+    assert_int_equal(strlen(c.db.dbname), max - 9);
+    config_free(&c);
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static void writable_by_others_refused(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lumen-cfg-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/lumen.conf", dir);
+    struct config c;
+    char err[CONFIG_ERR_MAX] = "";
+
+    write_file(path, "[database]\nhost=/x\ndbname=l\n", 0666);
+    assert_int_equal(config_load(path, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "writable by others"));
+    assert_non_null(strstr(err, path));
+
+    chmod(path, 0620);
+    assert_int_equal(config_load(path, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "writable by group"));
+
+    chmod(path, 0600);
+    assert_int_equal(config_load(path, &c, err, sizeof err), 0);
+    assert_string_equal(c.path, path);
+    config_free(&c);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void search_order(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lumen-xdg-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char sub[128], path[160];
+    snprintf(sub, sizeof sub, "%s/lumen", dir);
+    mkdir(sub, 0700);
+    snprintf(path, sizeof path, "%s/lumen.conf", sub);
+    write_file(path, "[database]\nhost=/x\ndbname=l\n", 0600);
+    char err[CONFIG_ERR_MAX] = "";
+
+    unsetenv("LUMEN_CONFIG");
+    setenv("XDG_CONFIG_HOME", dir, 1);
+    char *got = config_locate(NULL, err, sizeof err);
+    assert_non_null(got);
+    assert_string_equal(got, path);
+    free(got);
+
+    setenv("LUMEN_CONFIG", "/nonexistent/lumen.conf", 1);
+    assert_null(config_locate(NULL, err, sizeof err));
+    assert_non_null(strstr(err, "$LUMEN_CONFIG"));
+
+    got = config_locate(path, err, sizeof err);     /* --config wins */
+    assert_string_equal(got, path);
+    free(got);
+    assert_null(config_locate("/nonexistent/x.conf", err, sizeof err));
+    assert_non_null(strstr(err, "--config"));
+
+    unsetenv("LUMEN_CONFIG");
+    unlink(path);
+    rmdir(sub);
+    rmdir(dir);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* The sample is the documentation of the keys: it must parse and name every
+ * key the parser knows, in its own section. */
+static void sample_parses_and_documents_every_key(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[CONFIG_ERR_MAX] = "";
+    assert_int_equal(config_load("lumen.conf.sample", &c, err, sizeof err), 0);
+    config_free(&c);
+
+    const char *text = slurp("lumen.conf.sample");
+    const char *section, *name;
+    for (size_t i = 0; config_key_at(i, &section, &name) == 0; i++) {
+        char hdr[64];
+        snprintf(hdr, sizeof hdr, "[%s]\n", section);
+        const char *sec = strstr(text, hdr);
+        if (!sec)
+            fail_msg("sample has no section [%s]", section);
+        const char *next = strstr(sec + 1, "\n[");
+        char plain[96], commented[96];
+        snprintf(plain, sizeof plain, "\n%s = ", name);
+        snprintf(commented, sizeof commented, "\n# %s = ", name);
+        const char *at = strstr(sec, plain);
+        if (!at || (next && at > next))
+            at = strstr(sec, commented);
+        if (!at || (next && at > next))
+            fail_msg("sample does not document [%s] %s", section, name);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(good_file_parses),
+        cmocka_unit_test(each_error_names_line_and_key),
+        cmocka_unit_test(overlong_line_refused_not_truncated),
+        cmocka_unit_test(writable_by_others_refused),
+        cmocka_unit_test(search_order),
+        cmocka_unit_test(sample_parses_and_documents_every_key),
+    };
+    return unit_run(tests);
+}

@@ -20,13 +20,13 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  config check            check the config file; print ok or FILE:LINE: message\n"
-    "  db migrate [--dir DIR]  apply the database migrations (those built in, or DIR's)\n"
+    "  db migrate [--dir DIR]  apply the migrations built in (or those in DIR)\n"
     "  --version               print the version\n"
     "  --help                  print this help\n"
     "\n"
     "options:\n"
-    "  --config FILE           the config to use; otherwise $LUMEN_CONFIG,\n"
-    "                          $XDG_CONFIG_HOME/lumen/lumen.conf, /etc/lumen/lumen.conf\n"
+    "  --config FILE           the config; otherwise $LUMEN_CONFIG,\n"
+    "                          $XDG_CONFIG_HOME/lumen/lumen.conf or /etc/lumen/lumen.conf\n"
     "\n"
     "Exit status: 0 on success, 1 on a failure, 2 on a usage error.\n";
 

@@ -1,0 +1,54 @@
+#!/bin/sh
+# make check: every test, through prove, against one throwaway cluster.
+#
+# The cluster (fsync off) lives under build/ and is destroyed at the end, so
+# tests never touch the demo data.  One database, lumen_test, is migrated
+# and given pgTAP; the pgTAP files run in it inside transactions they roll
+# back.  Tests that need a database of their own create it from lumen_test
+# (createdb -T lumen_test) or from nothing.  What the tests see:
+#   PGHOST PGUSER PGDATABASE   the cluster as superuser postgres
+#   LUMEN_TEST_CONF            a lumen.conf for lumen_test (client role
+#                              lumen_client, migrations as postgres)
+#   LUMEN_BIN                  the lumen binary under test
+set -eu
+top=$(pwd)
+pgdir=$top/build/testpg
+export LUMEN_BIN="$top/lumen"
+
+sh scripts/pgcluster.sh destroy "$pgdir" >/dev/null 2>&1 || true
+sh scripts/pgcluster.sh start "$pgdir" --throwaway
+cleanup() { sh "$top/scripts/pgcluster.sh" destroy "$pgdir" >/dev/null 2>&1 || true; }
+trap cleanup EXIT INT TERM
+
+PGHOST=$(sh scripts/pgcluster.sh host "$pgdir")
+PGUSER=postgres
+PGDATABASE=lumen_test
+export PGHOST PGUSER PGDATABASE
+
+mkdir -p build/test
+LUMEN_TEST_CONF=$top/build/test/lumen.conf
+export LUMEN_TEST_CONF
+umask 077
+cat > "$LUMEN_TEST_CONF" <<CONF
+[database]
+host = $PGHOST
+dbname = lumen_test
+user = lumen_client
+[migrate]
+user = postgres
+CONF
+umask 022
+
+createdb lumen_test
+"$LUMEN_BIN" db migrate --config "$LUMEN_TEST_CONF" >/dev/null 2>&1 || {
+  "$LUMEN_BIN" db migrate --config "$LUMEN_TEST_CONF"; exit 1; }
+psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION pgtap' >/dev/null
+
+set --
+for f in build/tests/unit/*.t tests/db/*.t tests/db/*.pg tests/e2e/*.t; do
+  [ -e "$f" ] && set -- "$@" "./$f"
+done
+# pgTAP files run as postgres in lumen_test; everything else is executable.
+prove --source pgTAP --source Executable --source Perl \
+      --pgtap-option "host=$PGHOST" --pgtap-option username=postgres \
+      --pgtap-option dbname=lumen_test "$@"

@@ -1,0 +1,46 @@
+#!/bin/sh
+# make demo-db: the private cluster under .lumen/, migrated, with the demo
+# data loaded once, and .lumen/lumen.conf pointing the client at it.
+# Safe to run again: a running cluster, applied migrations and loaded demo
+# data are left as they are.
+set -eu
+top=$(pwd)
+dir=$top/.lumen
+lumen=$top/lumen
+
+sh scripts/pgcluster.sh start "$dir"
+host=$(sh scripts/pgcluster.sh host "$dir")
+psql_pg() { psql -X -q -h "$host" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+
+if [ "$(psql_pg -At -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'lumen'")" != 1 ]; then
+  psql_pg -d postgres -c 'CREATE DATABASE lumen'
+fi
+
+conf=$dir/lumen.conf
+umask 077
+cat > "$conf.tmp" <<CONF
+# Written by make demo-db: the demo cluster, over its Unix socket.
+[database]
+host = $host
+dbname = lumen
+user = lumen_client
+
+[migrate]
+user = postgres
+CONF
+mv "$conf.tmp" "$conf"
+umask 022
+
+"$lumen" db migrate --config "$conf" >/dev/null
+
+# The marker table is written in the same transaction as the data, so a
+# failed load is retried next time and a finished one is never repeated.
+loaded=$(psql_pg -At -d lumen -c "SELECT to_regclass('public.lumen_demo_loaded') IS NOT NULL")
+if [ "$loaded" != t ] && [ -f db/demo/demo.sql ]; then
+  echo "demo-db: loading the demo data"
+  { cat db/demo/demo.sql
+    echo "CREATE TABLE public.lumen_demo_loaded (at timestamptz DEFAULT now());"
+    echo "REVOKE ALL ON public.lumen_demo_loaded FROM PUBLIC;"
+  } | psql_pg -d lumen -1 -f - >/dev/null
+fi
+echo "demo-db: ready; ./lumen --config .lumen/lumen.conf"

@@ -33,7 +33,8 @@ fi
 # Run a command as the cluster's owner.
 if [ "$(id -u)" -eq 0 ]; then
   owner=postgres
-  as_owner() { runuser -u postgres -- "$@"; }
+  # From /, since postgres may not be allowed into the caller's folder.
+  as_owner() { (cd / && runuser -u postgres -- "$@"); }
 else
   owner=$(id -un)
   as_owner() { "$@"; }

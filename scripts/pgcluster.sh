@@ -40,7 +40,7 @@ else
   as_owner() { "$@"; }
 fi
 
-abspath() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$1")"); }
+abspath() { mkdir -p "$(dirname "$1")" && (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$1")"); }
 hash_of() { printf '%s' "$1" | cksum | cut -d' ' -f1; }
 
 dir=$(abspath "$dir")
@@ -66,20 +66,22 @@ log=$home/postgres.log
 sockdir=$home/run
 if [ ${#sockdir} -gt 90 ]; then sockdir=/tmp/lumen-sock-$key; fi
 
-is_running() { [ -f "$data/PG_VERSION" ] && as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; }
+# The cluster runs when the pid in postmaster.pid is a live postgres.  (pg_ctl
+# status only asks whether that pid is alive, and after a crash and a reboot
+# it may belong to anything.)
+owner_pid_is_postgres() {
+  pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ]
+}
+is_running() { [ -f "$data/PG_VERSION" ] && owner_pid_is_postgres; }
 
-# A postmaster.pid left by a crash whose pid now belongs to someone else
-# makes postgres refuse to start; remove it when no postgres holds it.
+# A postmaster.pid left by a crash makes postgres refuse to start when its
+# pid now belongs to another process of the same user; remove it.
 clear_stale_pid() {
-  pidfile=$data/postmaster.pid
-  [ -f "$pidfile" ] || return 0
-  pid=$(head -n 1 "$pidfile" 2>/dev/null || true)
-  if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] &&
-     tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "postgres"; then
-    return 0
-  fi
-  echo "pgcluster: removing stale pid file of pid ${pid:-?}" >&2
-  rm -f "$pidfile" "$sockdir/.s.PGSQL.5432.lock"
+  [ -f "$data/postmaster.pid" ] || return 0
+  owner_pid_is_postgres && return 0
+  echo "pgcluster: removing the stale pid file of pid ${pid:-?}" >&2
+  rm -f "$data/postmaster.pid" "$sockdir/.s.PGSQL.5432.lock"
 }
 
 start() {

@@ -3,6 +3,7 @@
 #include "client/conn.h"
 #include "client/mem.h"
 #include "client/migrate.h"
+#include "screens/lumen.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@ static const char usage_text[] =
     "usage: lumen [--config FILE] [COMMAND]\n"
     "\n"
     "Lumen is the terminal client for a practice's lead inbox, audit log and team.\n"
+    "Without a command it opens the sign-in screen.\n"
     "\n"
     "commands:\n"
     "  config check            check the config file; print ok or FILE:LINE: message\n"
@@ -88,12 +90,17 @@ static int cmd_config_check(const struct args *a)
     struct config cfg;
     if (load_config(a, &cfg) != 0)
         return 1;
-    char err[CONFIG_ERR_MAX];
+    char err[CONFIG_ERR_MAX + 64];
+    /* The keys are checked as the TUI would load them: a clash is an error. */
+    struct keymap *km = NULL;
     int rc = conn_policy_check(&cfg, err, sizeof err);
+    if (rc == 0 && !(km = screens_keymap(&cfg, err, sizeof err)))
+        rc = -1;
     if (rc != 0)
         fprintf(stderr, "%s\n", err);
     else
         printf("ok\n");
+    keymap_free(&km);
     config_free(&cfg);
     return rc ? 1 : 0;
 }
@@ -138,6 +145,25 @@ static int cmd_db_migrate(const struct args *a)
     return rc;
 }
 
+static int cmd_tui(const struct args *a)
+{
+    struct config cfg;
+    if (load_config(a, &cfg) != 0)
+        return 1;
+    char err[CONFIG_ERR_MAX + 64];
+    int rc = 1;
+    struct keymap *km = NULL;
+    if (conn_policy_check(&cfg, err, sizeof err) != 0)
+        fprintf(stderr, "%s\n", err);
+    else if (!(km = screens_keymap(&cfg, err, sizeof err)))
+        fprintf(stderr, "%s\n", err);
+    else
+        rc = screens_run(&cfg, km);
+    keymap_free(&km);
+    config_free(&cfg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
@@ -160,9 +186,7 @@ int main(int argc, char **argv)
         return cmd_config_check(&a);
     if (strcmp(w0, "db") == 0 && strcmp(w1, "migrate") == 0 && a.nwords == 2)
         return cmd_db_migrate(&a);
-    if (a.nwords == 0) {
-        fputs(usage_text, stderr);
-        return 2;
-    }
+    if (a.nwords == 0)
+        return cmd_tui(&a);
     return usage_error("unknown command", w0);
 }

@@ -1,0 +1,152 @@
+/* Typed, asynchronous calls of the api schema (db/API.md), on struct db.
+ *
+ * Each api_* function queues one call and returns 0 (or -1 when the
+ * database is refused by policy); its callback runs later from
+ * db_service() with an api_err and, on API_OK, the parsed answer, which is
+ * valid for the duration of the callback only.  OWNER is what api_cancel()
+ * matches: usually the screen that asked.
+ *
+ * Secrets: the session token lives in struct api_auth, in sodium_malloc
+ * memory, and is sent as a DB_SECRET parameter; the stretched password key
+ * is derived into caller-provided secure memory and wiped by the caller.
+ * Neither ever reaches a log line.                                        */
+#ifndef LUMEN_CLIENT_API_H
+#define LUMEN_CLIENT_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "client/db.h"
+
+enum api_err {
+    API_OK = 0,
+    API_ERR_SESSION_UNKNOWN,    /* LMS01 */
+    API_ERR_SESSION_REVOKED,    /* LMS02 */
+    API_ERR_SESSION_IDLE,       /* LMS03: locked until api_unlock() */
+    API_ERR_SESSION_EXPIRED,    /* LMS04 */
+    API_ERR_MFA_OWED,           /* LMS05 */
+    API_ERR_NO_PRACTICE,        /* LMS06 */
+    API_ERR_DENIED,             /* LMP01 */
+    API_ERR_INVALID,            /* LMV01 */
+    API_ERR_LOST,               /* the connection went away; try again */
+    API_ERR_CANCELLED,          /* api_cancel(); say nothing */
+    API_ERR_SERVER,             /* anything else the server said */
+    API_ERR_COUNT
+};
+
+/* The sentence for the user, from one table (client/api_messages.c). */
+const char *api_err_message(enum api_err err);
+/* True when the error means the session is over: back to sign-in.  Not
+ * API_ERR_SESSION_IDLE: the server's idle expiry locks the session, and
+ * api_unlock() with the password revives it. */
+bool api_err_ends_session(enum api_err err);
+enum api_err api_err_from_sqlstate(const char *sqlstate);
+
+#define API_TOKEN_HEX 64
+#define API_KEY_BYTES 32
+#define API_SALT_BYTES 16
+
+/* Who is signed in.  api_auth_init() allocates the secure token buffer;
+ * api_auth_clear() wipes it; api_auth_free() wipes and frees. */
+struct api_auth {
+    char *token;                /* API_TOKEN_HEX + 1, sodium_malloc */
+    bool has_token;
+    char email[256];
+    char origin[64];            /* the SSH client's address, or "" */
+};
+void api_auth_init(struct api_auth *auth);
+void api_auth_clear(struct api_auth *auth);
+void api_auth_free(struct api_auth *auth);
+
+/* The SSH client's address from SSH_CONNECTION (an IP address, nothing
+ * else), or "" when not over SSH or the value is malformed. */
+void api_origin_from_env(char *out, size_t outlen);
+
+struct api_kdf {
+    unsigned char salt[API_SALT_BYTES];
+    unsigned long long opslimit;
+    size_t memlimit;
+};
+
+/* Argon2id of the password into KEY (API_KEY_BYTES, secure memory the
+ * caller owns).  Refuses limits outside what a client should spend (a
+ * hostile server could ask for gigabytes).  0 or -1. */
+int api_derive_key(const char *password, size_t len, const struct api_kdf *kdf,
+                   unsigned char *key);
+
+typedef void (*api_done_fn)(void *ud, enum api_err err);
+
+typedef void (*api_kdf_fn)(void *ud, enum api_err err, const struct api_kdf *kdf);
+int api_login_begin(struct db *db, const char *email, api_kdf_fn done, void *ud, const void *owner);
+
+enum api_login_status { API_LOGIN_OK, API_LOGIN_INVALID, API_LOGIN_LOCKED };
+struct api_login {
+    enum api_login_status status;
+    bool mfa_required;
+    int retry_after_s;
+};
+typedef void (*api_login_fn)(void *ud, enum api_err err, const struct api_login *r);
+/* On API_LOGIN_OK the token is stored in AUTH (and auth->email set). */
+int api_login(struct db *db, struct api_auth *auth, const char *email,
+              const unsigned char *key, api_login_fn done, void *ud, const void *owner);
+
+enum api_mfa_status { API_MFA_OK, API_MFA_INVALID, API_MFA_LOCKED };
+struct api_mfa {
+    enum api_mfa_status status;
+    int recovery_codes_left;    /* -1 when a TOTP code was used */
+};
+typedef void (*api_mfa_fn)(void *ud, enum api_err err, const struct api_mfa *r);
+int api_mfa_verify(struct db *db, struct api_auth *auth, const char *code,
+                   api_mfa_fn done, void *ud, const void *owner);
+
+/* The token is wiped from AUTH when the call is queued: a sign-out never
+ * depends on the answer. */
+int api_logout(struct db *db, struct api_auth *auth, api_done_fn done, void *ud,
+               const void *owner);
+
+struct api_me {
+    char account_id[40];
+    char session_id[40];
+    char practice_id[40];       /* "" until a practice is chosen */
+    const char *email;
+    const char *display_name;
+    const char *practice_name;  /* "" until chosen */
+    const char *timezone;
+    const char *role;           /* "owner", "admin", "viewer" or "" */
+    bool mfa_enabled;
+    int idle_timeout_s;
+    int absolute_timeout_s;
+    const char *const *permissions;
+    size_t npermissions;
+};
+typedef void (*api_me_fn)(void *ud, enum api_err err, const struct api_me *me);
+int api_me(struct db *db, struct api_auth *auth, api_me_fn done, void *ud, const void *owner);
+bool api_me_can(const struct api_me *me, const char *permission);
+
+struct api_practice {
+    const char *id;
+    const char *name;
+    const char *role;
+};
+typedef void (*api_practices_fn)(void *ud, enum api_err err,
+                                 const struct api_practice *list, size_t n);
+int api_practices(struct db *db, struct api_auth *auth, api_practices_fn done, void *ud,
+                  const void *owner);
+int api_select_practice(struct db *db, struct api_auth *auth, const char *practice_id,
+                        api_done_fn done, void *ud, const void *owner);
+
+enum api_unlock_status { API_UNLOCK_OK, API_UNLOCK_INVALID, API_UNLOCK_CODE_REQUIRED,
+                         API_UNLOCK_LOCKED };
+struct api_unlock {
+    enum api_unlock_status status;
+    int retry_after_s;
+};
+typedef void (*api_unlock_fn)(void *ud, enum api_err err, const struct api_unlock *r);
+/* The idle lock's proof: the password's key (and a code, or NULL, where
+ * the account has two-factor) for the session in AUTH, which continues. */
+int api_unlock(struct db *db, struct api_auth *auth, const unsigned char *key,
+               const char *code, api_unlock_fn done, void *ud, const void *owner);
+
+void api_cancel(struct db *db, const void *owner);
+
+#endif

@@ -1,0 +1,416 @@
+#include "client/db.h"
+#include "client/conn.h"
+#include "client/mem.h"
+
+#include <poll.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DB_RETRY_FIRST_MS 500
+#define DB_RETRY_MAX_MS 8000
+#define DB_NOTIFY_MAX 8
+
+struct call {
+    struct call *next;
+    char *sql;
+    int nparams;
+    char **values;
+    int *lengths;
+    int *formats;
+    unsigned flags;
+    db_done_fn done;
+    void *ud;
+    const void *owner;
+    bool cancelled;
+};
+
+struct db {
+    const struct config *cfg;
+    PGconn *conn;
+    enum db_state state;
+    PostgresPollingStatusType polling;
+    long long deadline_ms;          /* connecting: give up at */
+    long long retry_at_ms;          /* waiting: try again at */
+    int attempt;                    /* failed attempts in a row */
+    bool ever_connected;
+    struct call *head, *tail;       /* queued */
+    struct call *inflight;
+    PGresult *result;               /* last result of the call in flight */
+    bool flushing;
+    char error[CONFIG_ERR_MAX];
+    char text[320];
+    char notify[DB_NOTIFY_MAX][64];
+    int nnotify;
+    char notify_out[64];
+};
+
+long long db_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void call_free(struct call *c)
+{
+    for (int i = 0; i < c->nparams; i++) {
+        if (!c->values[i])
+            continue;
+        if (c->flags & DB_SECRET)
+            sodium_free(c->values[i]);      /* sodium_free wipes first */
+        else
+            free(c->values[i]);
+    }
+    free(c->values);
+    free(c->lengths);
+    free(c->formats);
+    free(c->sql);
+    free(c);
+}
+
+static void deliver(struct call *c, enum db_outcome outcome, const PGresult *res,
+                    const char *sqlstate, const char *message)
+{
+    struct db_reply r = { .outcome = c->cancelled ? DB_CANCELLED : outcome,
+                          .res = c->cancelled ? NULL : res,
+                          .message = message ? message : "" };
+    if (sqlstate && !c->cancelled)
+        snprintf(r.sqlstate, sizeof r.sqlstate, "%s", sqlstate);
+    if (c->done)
+        c->done(c->ud, &r);
+}
+
+static void schedule_retry(struct db *db, const char *why)
+{
+    if (db->conn) {
+        PQfinish(db->conn);
+        db->conn = NULL;
+    }
+    conn_error_line(why, db->error, sizeof db->error);
+    db->state = DB_WAITING;
+    db->flushing = false;
+    db->attempt++;
+    long long delay = DB_RETRY_FIRST_MS;
+    for (int i = 1; i < db->attempt && delay < DB_RETRY_MAX_MS; i++)
+        delay *= 2;
+    if (delay > DB_RETRY_MAX_MS)
+        delay = DB_RETRY_MAX_MS;
+    db->retry_at_ms = db_now_ms() + delay;
+}
+
+/* The connection is gone: what was in flight is failed or put back. */
+static void lost(struct db *db, const char *why)
+{
+    struct call *c = db->inflight;
+    db->inflight = NULL;
+    PQclear(db->result);
+    db->result = NULL;
+    schedule_retry(db, why);
+    if (!c)
+        return;
+    if ((c->flags & DB_RETRY) && !c->cancelled) {
+        c->next = db->head;
+        db->head = c;
+        if (!db->tail)
+            db->tail = c;
+        return;
+    }
+    deliver(c, DB_LOST, NULL, NULL, db->error);
+    call_free(c);
+}
+
+static void start_connect(struct db *db)
+{
+    char err[CONFIG_ERR_MAX];
+    if (conn_policy_check(db->cfg, err, sizeof err) != 0) {
+        db->state = DB_REFUSED;
+        snprintf(db->error, sizeof db->error, "%s", err);
+        return;
+    }
+    const char *keys[20], *vals[20];
+    conn_params(db->cfg, NULL, keys, vals, 20);
+    db->conn = PQconnectStartParams(keys, vals, 0);
+    if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD) {
+        schedule_retry(db, db->conn ? PQerrorMessage(db->conn) : "out of memory");
+        return;
+    }
+    db->state = DB_CONNECTING;
+    db->polling = PGRES_POLLING_WRITING;
+    /* libpq ignores connect_timeout in this mode; we keep it ourselves. */
+    db->deadline_ms = db_now_ms() + (long long)db->cfg->db.connect_timeout * 1000;
+}
+
+struct db *db_open(const struct config *cfg)
+{
+    struct db *db = mem_alloc(sizeof *db);
+    db->cfg = cfg;
+    if (sodium_init() < 0)
+        mem_fatal("libsodium failed to initialise");
+    start_connect(db);
+    return db;
+}
+
+void db_close(struct db **pdb)
+{
+    struct db *db = *pdb;
+    if (!db)
+        return;
+    if (db->inflight)
+        call_free(db->inflight);
+    for (struct call *c = db->head, *n; c; c = n) {
+        n = c->next;
+        call_free(c);
+    }
+    PQclear(db->result);
+    if (db->conn)
+        PQfinish(db->conn);
+    free(db);
+    *pdb = NULL;
+}
+
+int db_pollfd(struct db *db, short *events)
+{
+    *events = 0;
+    if (!db->conn || (db->state != DB_CONNECTING && db->state != DB_READY))
+        return -1;
+    if (db->state == DB_CONNECTING)
+        *events = db->polling == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+    else
+        *events = POLLIN | (db->flushing ? POLLOUT : 0);
+    return PQsocket(db->conn);
+}
+
+int db_timeout_ms(struct db *db, long long now_ms)
+{
+    long long at;
+    if (db->state == DB_WAITING)
+        at = db->retry_at_ms;
+    else if (db->state == DB_CONNECTING)
+        at = db->deadline_ms;
+    else
+        return -1;
+    return at <= now_ms ? 0 : (int)(at - now_ms);
+}
+
+static void send_next(struct db *db)
+{
+    if (db->state != DB_READY || db->inflight || !db->head)
+        return;
+    struct call *c = db->head;
+    db->head = c->next;
+    if (!db->head)
+        db->tail = NULL;
+    c->next = NULL;
+    db->inflight = c;
+    if (!PQsendQueryParams(db->conn, c->sql, c->nparams, NULL,
+                           (const char *const *)c->values, c->lengths, c->formats, 0)) {
+        lost(db, PQerrorMessage(db->conn));
+        return;
+    }
+    /* libpq has copied the parameters into its output buffer; a call that
+     * may be sent again keeps them until it is answered. */
+    if ((c->flags & DB_SECRET) && !(c->flags & DB_RETRY)) {
+        for (int i = 0; i < c->nparams; i++) {
+            sodium_free(c->values[i]);
+            c->values[i] = NULL;
+        }
+    }
+    int f = PQflush(db->conn);
+    if (f < 0)
+        lost(db, PQerrorMessage(db->conn));
+    else
+        db->flushing = f == 1;
+}
+
+static void finish_inflight(struct db *db)
+{
+    struct call *c = db->inflight;
+    PGresult *r = db->result;
+    db->inflight = NULL;
+    db->result = NULL;
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        deliver(c, DB_OK, r, NULL, NULL);
+    } else {
+        char line[300];
+        conn_error_line(r ? PQresultErrorMessage(r) : "no result", line, sizeof line);
+        const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+        deliver(c, DB_ERROR, NULL, state ? state : "", line);
+    }
+    PQclear(r);
+    call_free(c);
+}
+
+static void read_input(struct db *db)
+{
+    if (!PQconsumeInput(db->conn)) {
+        lost(db, PQerrorMessage(db->conn));
+        return;
+    }
+    for (PGnotify *n; (n = PQnotifies(db->conn)); PQfreemem(n)) {
+        if (db->nnotify < DB_NOTIFY_MAX)
+            snprintf(db->notify[db->nnotify++], sizeof db->notify[0], "%s", n->relname);
+    }
+    while (db->inflight && !PQisBusy(db->conn)) {
+        PGresult *r = PQgetResult(db->conn);
+        if (!r) {
+            finish_inflight(db);
+            break;
+        }
+        PQclear(db->result);          /* keep the last: one statement, one result */
+        db->result = r;
+    }
+    if (PQstatus(db->conn) == CONNECTION_BAD)
+        lost(db, PQerrorMessage(db->conn));
+}
+
+static void service_connecting(struct db *db, short revents, long long now_ms)
+{
+    if (now_ms >= db->deadline_ms && !revents) {
+        lost(db, "timed out connecting to the database");
+        return;
+    }
+    if (!revents)
+        return;
+    db->polling = PQconnectPoll(db->conn);
+    if (db->polling == PGRES_POLLING_FAILED) {
+        lost(db, PQerrorMessage(db->conn));
+    } else if (db->polling == PGRES_POLLING_OK) {
+        PQsetnonblocking(db->conn, 1);
+        db->state = DB_READY;
+        db->attempt = 0;
+        db->ever_connected = true;
+        db->error[0] = '\0';
+    }
+}
+
+void db_service(struct db *db, short revents, long long now_ms)
+{
+    if (db->state == DB_WAITING && now_ms >= db->retry_at_ms)
+        start_connect(db);
+    else if (db->state == DB_CONNECTING)
+        service_connecting(db, revents, now_ms);
+    else if (db->state == DB_READY && db->conn) {
+        if (revents & (POLLIN | POLLHUP | POLLERR))
+            read_input(db);
+        if (db->state == DB_READY && db->flushing && (revents & POLLOUT)) {
+            int f = PQflush(db->conn);
+            if (f < 0)
+                lost(db, PQerrorMessage(db->conn));
+            else
+                db->flushing = f == 1;
+        }
+    }
+    send_next(db);
+}
+
+static char *copy_param(const char *v, int len, bool secret)
+{
+    if (!v)
+        return NULL;
+    size_t n = len ? (size_t)len : strlen(v) + 1;
+    char *p = secret ? sodium_malloc(n) : malloc(n);
+    if (!p)
+        mem_fatal("out of memory");
+    memcpy(p, v, n);
+    return p;
+}
+
+int db_call(struct db *db, const char *sql, int nparams, const char *const *values,
+            const int *lengths, unsigned flags, db_done_fn done, void *ud, const void *owner)
+{
+    if (db->state == DB_REFUSED)
+        return -1;
+    struct call *c = mem_alloc(sizeof *c);
+    c->sql = mem_strdup(sql);
+    c->nparams = nparams;
+    c->values = mem_alloc((size_t)(nparams ? nparams : 1) * sizeof *c->values);
+    c->lengths = mem_alloc((size_t)(nparams ? nparams : 1) * sizeof *c->lengths);
+    c->formats = mem_alloc((size_t)(nparams ? nparams : 1) * sizeof *c->formats);
+    for (int i = 0; i < nparams; i++) {
+        int len = lengths ? lengths[i] : 0;
+        c->values[i] = copy_param(values[i], len, flags & DB_SECRET);
+        c->lengths[i] = len;
+        c->formats[i] = len ? 1 : 0;
+    }
+    c->flags = flags;
+    c->done = done;
+    c->ud = ud;
+    c->owner = owner;
+    if (db->tail)
+        db->tail->next = c;
+    else
+        db->head = c;
+    db->tail = c;
+    return 0;
+}
+
+void db_cancel(struct db *db, const void *owner)
+{
+    struct call **pp = &db->head;
+    db->tail = NULL;
+    while (*pp) {
+        struct call *c = *pp;
+        if (c->owner == owner) {
+            *pp = c->next;
+            c->cancelled = true;
+            deliver(c, DB_CANCELLED, NULL, NULL, NULL);
+            call_free(c);
+        } else {
+            db->tail = c;
+            pp = &c->next;
+        }
+    }
+    struct call *c = db->inflight;
+    if (!c || c->owner != owner || c->cancelled)
+        return;
+    c->cancelled = true;
+    PGcancel *pc = PQgetCancel(db->conn);
+    if (pc) {
+        char err[256];
+        PQcancel(pc, err, sizeof err);     /* a short blocking exchange */
+        PQfreeCancel(pc);
+    }
+}
+
+enum db_state db_state(const struct db *db) { return db->state; }
+
+bool db_busy(const struct db *db) { return db->inflight || db->head; }
+
+const char *db_state_text(const struct db *db, long long now_ms)
+{
+    struct db *m = (struct db *)db;
+    switch (db->state) {
+    case DB_READY:
+        return "";
+    case DB_CONNECTING:
+        if (!db->ever_connected && db->attempt == 0)
+            return "Connecting to the database...";
+        snprintf(m->text, sizeof m->text, "Reconnecting to the database (attempt %d)...",
+                 db->attempt + 1);
+        return m->text;
+    case DB_WAITING: {
+        long long s = (db->retry_at_ms - now_ms + 999) / 1000;
+        snprintf(m->text, sizeof m->text, "%s: retrying in %lld s",
+                 db->ever_connected ? "Database connection lost" : "Cannot reach the database",
+                 s < 0 ? 0 : s);
+        return m->text;
+    }
+    case DB_REFUSED:
+        return db->error;
+    }
+    return "";
+}
+
+const char *db_next_notify(struct db *db)
+{
+    if (db->nnotify == 0)
+        return NULL;
+    snprintf(db->notify_out, sizeof db->notify_out, "%s", db->notify[0]);
+    memmove(db->notify[0], db->notify[1], (size_t)(db->nnotify - 1) * sizeof db->notify[0]);
+    db->nnotify--;
+    return db->notify_out;
+}

@@ -1,0 +1,95 @@
+/* The database connection, driven by the TUI's main loop.
+ *
+ * Nothing here blocks: the connection is opened with PQconnectStartParams,
+ * queries are sent with PQsendQueryParams, and the owner of the main loop
+ * asks db_pollfd() what to wait for, then calls db_service() when the
+ * socket is ready or the timeout passed.  One call is in flight at a time;
+ * others queue behind it in order.
+ *
+ * When the connection drops, the call in flight fails with DB_LOST (or is
+ * put back at the head of the queue when it was made with DB_RETRY), and
+ * the connection is retried with growing delays (0.5 s doubling to 8 s)
+ * for as long as it takes.  db_state_text() says what is going on, for the
+ * status bar.  No session state lives in the connection, so a reconnect
+ * loses nothing.
+ *
+ * Ownership: struct db owns the PGconn and every queued call.  A callback
+ * receives the PGresult (or NULL on failure) for the duration of the call
+ * only; it must not PQclear it.  Parameters are copied when a call is made,
+ * so the caller may wipe its buffers as soon as db_call() returns.  The copy
+ * of a DB_SECRET call lives in sodium_malloc memory and is wiped once sent
+ * (or, with DB_RETRY too, once answered).                                  */
+#ifndef LUMEN_CLIENT_DB_H
+#define LUMEN_CLIENT_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "client/config.h"
+
+struct db;
+
+enum db_state {
+    DB_CONNECTING,      /* first connection, or a retry under way */
+    DB_READY,           /* connected */
+    DB_WAITING,         /* lost; retrying after a delay */
+    DB_REFUSED,         /* the config or the policy forbids connecting */
+};
+
+enum db_outcome {
+    DB_OK,              /* the result is a success (tuples or command) */
+    DB_ERROR,           /* the server refused: see sqlstate and message */
+    DB_LOST,            /* the connection went away before an answer */
+    DB_CANCELLED,       /* db_cancel() */
+};
+
+struct db_reply {
+    enum db_outcome outcome;
+    const PGresult *res;        /* DB_OK: the result; otherwise NULL */
+    char sqlstate[6];           /* DB_ERROR: e.g. "LMS03" */
+    const char *message;        /* DB_ERROR / DB_LOST: one line, for logs */
+};
+
+typedef void (*db_done_fn)(void *ud, const struct db_reply *reply);
+
+enum db_call_flags {
+    DB_RETRY = 1,       /* safe to send again after a reconnect (a read) */
+    DB_SECRET = 2,      /* parameters are secrets: keep in secure memory */
+};
+
+/* Starts connecting at once.  cfg must outlive the db. */
+struct db *db_open(const struct config *cfg);
+void db_close(struct db **db);
+
+/* For poll(): the socket (or -1) and the events to wait for, and how many
+ * milliseconds until db_service() must run even without events (-1: no
+ * timer).  NOW_MS is a monotonic clock in milliseconds. */
+int db_pollfd(struct db *db, short *events);
+int db_timeout_ms(struct db *db, long long now_ms);
+void db_service(struct db *db, short revents, long long now_ms);
+
+/* Queues SQL with NPARAMS parameters (text, or binary where lengths[i] is
+ * not 0 — pass lengths NULL for all text).  Returns 0, or -1 when the db is
+ * DB_REFUSED.  DONE runs from db_service(), never from db_call(). */
+int db_call(struct db *db, const char *sql, int nparams, const char *const *values,
+            const int *lengths, unsigned flags, db_done_fn done, void *ud, const void *owner);
+
+/* Cancels every call made for OWNER: queued ones at once, the one in flight
+ * through the server.  Each callback still runs once, with DB_CANCELLED
+ * (queued ones from inside db_cancel), so that wrappers can free. */
+void db_cancel(struct db *db, const void *owner);
+
+enum db_state db_state(const struct db *db);
+bool db_busy(const struct db *db);                 /* a call is in flight or queued */
+/* One line for the status bar, or "" when all is well. */
+const char *db_state_text(const struct db *db, long long now_ms);
+
+/* Asynchronous notifications received (LISTEN): returns the channel of the
+ * next one or NULL; the string is valid until the next call. */
+const char *db_next_notify(struct db *db);
+
+/* A monotonic clock in milliseconds. */
+long long db_now_ms(void);
+
+#endif

@@ -1,0 +1,84 @@
+/* A yes/no question over the screen below it.  y and n (Esc) are actions,
+ * so [keys] can rebind them; the dialog widget moves its highlight and
+ * answers Enter on it. */
+#include "screens/actions.h"
+#include "screens/confirm.h"
+#include "screens/screen.h"
+#include "client/mem.h"
+#include "tui/dialog.h"
+
+struct confirm {
+    struct lumen *L;
+    struct tui_screen *below;
+    struct dialog dialog;
+    void (*yes)(void *ud);
+    void *ud;
+};
+
+static void confirm_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
+{
+    struct confirm *st = s->state;
+    if (st->below && st->below->ops->draw)
+        st->below->ops->draw(st->below, w, h, cols);
+    dialog_draw(&st->dialog, w);
+}
+
+static enum tui_result answer(struct tui_screen *s, bool yes)
+{
+    struct confirm *st = s->state;
+    tui_app_pop(s->app);
+    if (yes && st->yes)
+        st->yes(st->ud);
+    return TUI_REDRAW;
+}
+
+static enum tui_result confirm_key(struct tui_screen *s, tui_key k)
+{
+    struct confirm *st = s->state;
+    /* y, n and Esc are actions; the rest belongs to the widget. */
+    if (keymap_action(tui_app_keymap(s->app), CTX_DIALOG, k) >= 0)
+        return TUI_UNHANDLED;
+    switch (dialog_key(&st->dialog, k)) {
+    case DIALOG_YES: return answer(s, true);
+    case DIALOG_NO: return answer(s, false);
+    case DIALOG_NONE: break;
+    }
+    return TUI_REDRAW;
+}
+
+static enum tui_result confirm_action(struct tui_screen *s, int action)
+{
+    if (action == ACT_YES)
+        return answer(s, true);
+    if (action == ACT_NO)
+        return answer(s, false);
+    return TUI_UNHANDLED;
+}
+
+static const struct screen_ops confirm_ops = {
+    .name = "confirm",
+    .ctx = CTX_DIALOG,
+    .draw = confirm_draw,
+    .key = confirm_key,
+    .action = confirm_action,
+    .shows_private_data = true,
+};
+
+struct tui_screen *confirm_screen_new(struct lumen *L)
+{
+    struct confirm *st = mem_alloc(sizeof *st);
+    st->L = L;
+    return screen_new(&confirm_ops, st);
+}
+
+void confirm_ask(struct tui_screen *s, const char *title, const char *text,
+                 const char *yes_label, bool danger, void (*yes)(void *ud), void *ud)
+{
+    struct confirm *st = s->state;
+    st->below = tui_app_top(st->L->app);
+    st->yes = yes;
+    st->ud = ud;
+    dialog_confirm(&st->dialog, title, text, yes_label, "Cancel",
+                   st->L->tf | (danger ? DIALOG_DANGER : 0));
+    tui_app_push(st->L->app, s);
+}

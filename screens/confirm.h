@@ -1,0 +1,12 @@
+/* The confirm dialog as a screen of its own (ctx CTX_DIALOG), pushed over
+ * the screen that asks.  YES runs after the dialog is popped. */
+#ifndef LUMEN_SCREENS_CONFIRM_H
+#define LUMEN_SCREENS_CONFIRM_H
+
+#include "screens/lumen.h"
+
+struct tui_screen *confirm_screen_new(struct lumen *L);
+void confirm_ask(struct tui_screen *confirm, const char *title, const char *text,
+                 const char *yes_label, bool danger, void (*yes)(void *ud), void *ud);
+
+#endif

@@ -1,0 +1,83 @@
+/* What every screen shares: the config, the database, who is signed in,
+ * the app, and the screens themselves.  One struct lumen lives for the
+ * whole TUI run (screens_run); screens find it through their state.
+ *
+ * Flow: login -> (picker, when the account has several practices) -> home.
+ * Any call that answers "session over" (api_err_ends_session) leads back
+ * to login through lumen_signed_out(); the idle timer pushes the lock
+ * screen, which hides everything until the password is given again.     */
+#ifndef LUMEN_SCREENS_LUMEN_H
+#define LUMEN_SCREENS_LUMEN_H
+
+#include <stdbool.h>
+
+#include "client/api.h"
+#include "client/config.h"
+#include "client/db.h"
+#include "tui/app.h"
+
+#define LUMEN_MAX_PERMS 32
+
+/* A copy of api.me, kept while signed in. */
+struct lumen_me {
+    bool valid;
+    char email[256];
+    char display_name[256];
+    char practice_id[40];
+    char practice_name[256];
+    char timezone[64];
+    char role[16];
+    bool mfa_enabled;
+    int idle_timeout_s;
+    char perms[LUMEN_MAX_PERMS][40];
+    size_t nperms;
+};
+
+struct lumen {
+    const struct config *cfg;
+    struct db *db;
+    struct api_auth auth;
+    struct tui_app *app;
+    unsigned tf;                /* tui/text.h flags for this terminal */
+    struct lumen_me me;
+    bool locked;
+    struct tui_screen *login, *picker, *home, *lock, *help;
+};
+
+/* Runs the TUI with this config and keymap; returns the exit status. */
+int screens_run(const struct config *cfg, const struct keymap *km);
+
+/* Loads the keymap: the built-in table, then cfg's [keys].  NULL with a
+ * "FILE:LINE: message" in err on an error. */
+struct keymap *screens_keymap(const struct config *cfg, char *err, size_t errlen);
+
+/* After sign-in (and the second factor): fetch who we are, then go on. */
+void lumen_signed_in(struct lumen *L);
+/* Back to sign-in with MESSAGE (may be NULL); forgets the session. */
+void lumen_signed_out(struct lumen *L, const char *message);
+/* A failed call: back to sign-in when the session is over, else a note. */
+void lumen_call_failed(struct lumen *L, enum api_err err);
+/* Copies api.me into L->me. */
+void lumen_store_me(struct lumen *L, const struct api_me *me);
+bool lumen_can(const struct lumen *L, const char *permission);
+/* Locks the screen now, as the idle timer would. */
+void lumen_lock_now(struct lumen *L);
+/* Arms the idle lock from the practice's timeout (or the config's). */
+void lumen_arm_idle(struct lumen *L);
+
+/* The screens; each file defines one.  The state is allocated once. */
+struct tui_screen *login_screen_new(struct lumen *L);
+struct tui_screen *picker_screen_new(struct lumen *L);
+struct tui_screen *home_screen_new(struct lumen *L);
+struct tui_screen *lock_screen_new(struct lumen *L);
+struct tui_screen *help_screen_new(struct lumen *L);
+void screen_free(struct tui_screen **s);
+
+/* Shows the keys of the screen now on top. */
+void help_show(struct lumen *L);
+/* The picker fetches the practices when it comes on top. */
+void picker_show(struct lumen *L);
+/* Resets the sign-in screen, with an optional message. */
+void login_reset(struct tui_screen *s, const char *message);
+
+#endif

@@ -1,0 +1,260 @@
+/* The TUI's wiring: keymap from config, database into the main loop, the
+ * header, the idle lock, and the moves between sign-in, picker and home. */
+#include "screens/lumen.h"
+#include "screens/actions.h"
+#include "client/mem.h"
+#include "tui/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct keymap *screens_keymap(const struct config *cfg, char *err, size_t errlen)
+{
+    char why[KEYMAP_ERR_MAX];
+    struct keymap *km = keymap_new(&lumen_actions, why, sizeof why);
+    if (!km) {
+        snprintf(err, errlen, "lumen: %s", why);
+        return NULL;
+    }
+    for (size_t i = 0; i < cfg->nkeys; i++) {
+        const struct config_keybind *b = &cfg->keys[i];
+        if (keymap_bind(km, b->action, b->key, b->line, why, sizeof why) != 0)
+            goto fail;
+    }
+    if (keymap_check(km, why, sizeof why) == 0)
+        return km;
+fail:
+    /* The keymap's messages start "line N: "; put the file in front. */
+    snprintf(err, errlen, "%s:%s", cfg->path ? cfg->path : "lumen.conf",
+             strncmp(why, "line ", 5) == 0 ? why + 5 : why);
+    keymap_free(&km);
+    return NULL;
+}
+
+/* --- the database in the main loop ------------------------------------ */
+
+static int io_fds(void *ud, struct pollfd *fds, int max, int *timeout_ms)
+{
+    struct lumen *L = ud;
+    int t = db_timeout_ms(L->db, db_now_ms());
+    if (t >= 0 && (*timeout_ms < 0 || t < *timeout_ms))
+        *timeout_ms = t;
+    short ev;
+    int fd = db_pollfd(L->db, &ev);
+    if (fd < 0 || max < 1)
+        return 0;
+    fds[0] = (struct pollfd){ .fd = fd, .events = ev };
+    return 1;
+}
+
+static void io_service(void *ud, const struct pollfd *fds, int n)
+{
+    struct lumen *L = ud;
+    db_service(L->db, n > 0 ? fds[0].revents : 0, db_now_ms());
+}
+
+static const char *io_status(void *ud)
+{
+    struct lumen *L = ud;
+    return db_state_text(L->db, db_now_ms());
+}
+
+static bool io_busy(void *ud)
+{
+    struct lumen *L = ud;
+    return db_busy(L->db);
+}
+
+/* --- header --------------------------------------------------------------- */
+
+static const char *role_name(const char *role)
+{
+    if (strcmp(role, "owner") == 0)
+        return "Owner";
+    if (strcmp(role, "admin") == 0)
+        return "Admin";
+    if (strcmp(role, "viewer") == 0)
+        return "Viewer";
+    return "";
+}
+
+/* Lumen | practice | user (role) | tabs.  Nothing of the practice while
+ * locked or signed out. */
+static void draw_header(void *ud, WINDOW *w, int cols)
+{
+    struct lumen *L = ud;
+    wbkgdset(w, ' ' | theme_attr(ROLE_STATUS));
+    werase(w);
+    wattrset(w, theme_attr(ROLE_TITLE) | A_REVERSE);
+    mvwaddstr(w, 0, 0, " Lumen ");
+    if (L->locked || !L->me.valid || !L->me.practice_id[0]) {
+        wattrset(w, theme_attr(ROLE_STATUS));
+        tui_put(w, 0, 7, cols - 7, L->locked ? " locked" : "", L->tf);
+        return;
+    }
+    char who[600];
+    snprintf(who, sizeof who, " %s | %s (%s)", L->me.practice_name, L->me.email,
+             role_name(L->me.role));
+    const char *tabs = "[1 Home] ";
+    int tabs_cols = (int)strlen(tabs);
+    wattrset(w, theme_attr(ROLE_STATUS));
+    tui_put(w, 0, 7, cols - 7 - tabs_cols, who, L->tf);
+    wattrset(w, theme_attr(ROLE_TITLE) | A_REVERSE);
+    mvwaddstr(w, 0, cols - tabs_cols, tabs);
+}
+
+/* --- the flow ------------------------------------------------------------- */
+
+void lumen_store_me(struct lumen *L, const struct api_me *me)
+{
+    struct lumen_me *m = &L->me;
+    memset(m, 0, sizeof *m);
+    m->valid = true;
+    snprintf(m->email, sizeof m->email, "%s", me->email);
+    snprintf(m->display_name, sizeof m->display_name, "%s", me->display_name);
+    snprintf(m->practice_id, sizeof m->practice_id, "%s", me->practice_id);
+    snprintf(m->practice_name, sizeof m->practice_name, "%s", me->practice_name);
+    snprintf(m->timezone, sizeof m->timezone, "%s", me->timezone);
+    snprintf(m->role, sizeof m->role, "%s", me->role);
+    m->mfa_enabled = me->mfa_enabled;
+    m->idle_timeout_s = me->idle_timeout_s;
+    for (size_t i = 0; i < me->npermissions && i < LUMEN_MAX_PERMS; i++)
+        snprintf(m->perms[m->nperms++], sizeof m->perms[0], "%s", me->permissions[i]);
+    tui_app_dirty(L->app);
+}
+
+bool lumen_can(const struct lumen *L, const char *permission)
+{
+    for (size_t i = 0; i < L->me.nperms; i++)
+        if (strcmp(L->me.perms[i], permission) == 0)
+            return true;
+    return false;
+}
+
+static void on_idle(void *ud)
+{
+    struct lumen *L = ud;
+    if (L->locked || !L->auth.has_token)
+        return;
+    L->locked = true;
+    tui_app_push(L->app, L->lock);
+}
+
+void lumen_lock_now(struct lumen *L)
+{
+    on_idle(L);
+}
+
+void lumen_arm_idle(struct lumen *L)
+{
+    long long s = L->me.idle_timeout_s > 0 ? L->me.idle_timeout_s : 15 * 60;
+    if (L->cfg->ui.idle_lock_seconds > 0 && L->cfg->ui.idle_lock_seconds < s)
+        s = L->cfg->ui.idle_lock_seconds;
+    tui_app_set_idle(L->app, s * 1000, on_idle, L);
+}
+
+static void on_me_after_sign_in(void *ud, enum api_err err, const struct api_me *me)
+{
+    struct lumen *L = ud;
+    if (err != API_OK) {
+        lumen_call_failed(L, err);
+        return;
+    }
+    lumen_store_me(L, me);
+    tui_app_message(L->app, ROLE_NORMAL, "", 0);     /* "Signing in..." is over */
+    lumen_arm_idle(L);
+    if (!L->me.practice_id[0])
+        picker_show(L);
+    else
+        tui_app_replace_all(L->app, L->home);
+}
+
+void lumen_signed_in(struct lumen *L)
+{
+    api_me(L->db, &L->auth, on_me_after_sign_in, L, L);
+}
+
+void lumen_signed_out(struct lumen *L, const char *message)
+{
+    api_cancel(L->db, L);
+    api_auth_clear(&L->auth);
+    memset(&L->me, 0, sizeof L->me);
+    L->locked = false;
+    tui_app_set_idle(L->app, 0, NULL, NULL);
+    login_reset(L->login, message);
+    tui_app_replace_all(L->app, L->login);
+}
+
+void lumen_call_failed(struct lumen *L, enum api_err err)
+{
+    if (err == API_ERR_CANCELLED)
+        return;
+    /* The server's idle expiry is a lock: the password revives the session. */
+    if (err == API_ERR_SESSION_IDLE && L->auth.has_token) {
+        lumen_lock_now(L);
+        return;
+    }
+    if (api_err_ends_session(err)) {
+        lumen_signed_out(L, api_err_message(err));
+        return;
+    }
+    tui_app_message(L->app, ROLE_ERROR, api_err_message(err), 0);
+}
+
+static void die_hook(void)
+{
+    endwin();
+}
+
+int screens_run(const struct config *cfg, const struct keymap *km)
+{
+    struct lumen L = { .cfg = cfg };
+    api_auth_init(&L.auth);
+    api_origin_from_env(L.auth.origin, sizeof L.auth.origin);
+    L.db = db_open(cfg);
+    enum theme_mode colors = cfg->ui.color == CONFIG_COLOR_NEVER ? THEME_NEVER
+                           : cfg->ui.color == CONFIG_COLOR_ALWAYS ? THEME_ALWAYS : THEME_AUTO;
+    L.app = tui_app_start(km, CTX_GLOBAL, colors);
+    if (!L.app) {
+        fprintf(stderr, "lumen: cannot start the terminal (is TERM set?)\n");
+        db_close(&L.db);
+        api_auth_free(&L.auth);
+        return 1;
+    }
+    mem_set_fatal_hook(die_hook);
+    L.tf = tui_app_text_flags(L.app);
+    struct tui_io io = { io_fds, io_service, io_status, io_busy, &L };
+    tui_app_set_io(L.app, &io);
+    tui_app_set_header(L.app, draw_header, &L);
+    L.login = login_screen_new(&L);
+    L.picker = picker_screen_new(&L);
+    L.home = home_screen_new(&L);
+    L.lock = lock_screen_new(&L);
+    L.help = help_screen_new(&L);
+    tui_app_push(L.app, L.login);
+
+    tui_app_run(L.app);
+
+    if (L.auth.has_token)               /* leaving signs this session out */
+        api_logout(L.db, &L.auth, NULL, NULL, NULL);
+    tui_app_free(&L.app);
+    /* Give the sign-out a moment to leave, without holding the user up. */
+    for (long long until = db_now_ms() + 1000; db_busy(L.db) && db_now_ms() < until;) {
+        short ev;
+        int fd = db_pollfd(L.db, &ev);
+        struct pollfd p = { .fd = fd, .events = ev };
+        int t = db_timeout_ms(L.db, db_now_ms());
+        if (db_state(L.db) != DB_READY)
+            break;
+        poll(&p, fd >= 0 ? 1 : 0, t < 0 || t > 100 ? 100 : t);
+        db_service(L.db, p.revents, db_now_ms());
+    }
+    struct tui_screen **all[] = { &L.login, &L.picker, &L.home, &L.lock, &L.help };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        screen_free(all[i]);
+    db_close(&L.db);
+    api_auth_free(&L.auth);
+    mem_set_fatal_hook(NULL);
+    return 0;
+}

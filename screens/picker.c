@@ -1,0 +1,161 @@
+/* The practice picker, for a member of several practices: after sign-in
+ * (the session has no practice yet) and from home with 'p'. */
+#include "screens/actions.h"
+#include "screens/screen.h"
+#include "client/mem.h"
+#include "tui/text.h"
+#include "tui/vlist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct picker_row {
+    char id[40];
+    char *name;
+    char role[16];
+};
+
+struct picker {
+    struct lumen *L;
+    struct picker_row *rows;
+    size_t n;
+    bool loading;
+    struct vlist list;
+    WINDOW *listwin;
+};
+
+static void rows_free(struct picker *st)
+{
+    for (size_t i = 0; i < st->n; i++)
+        free(st->rows[i].name);
+    free(st->rows);
+    st->rows = NULL;
+    st->n = 0;
+}
+
+static size_t src_count(void *ud) { return ((struct picker *)ud)->n; }
+
+static void src_draw(void *ud, WINDOW *w, int y, int width, size_t i, bool selected)
+{
+    struct picker *st = ud;
+    (void)selected;
+    const struct picker_row *r = &st->rows[i];
+    tui_put(w, y, 2, width - 16, r->name, st->L->tf);
+    tui_put(w, y, width - 12, 10, r->role, st->L->tf);
+}
+
+static void on_practices(void *ud, enum api_err err, const struct api_practice *list, size_t n)
+{
+    struct picker *st = ud;
+    st->loading = false;
+    if (err != API_OK) {
+        lumen_call_failed(st->L, err);
+        return;
+    }
+    rows_free(st);
+    st->rows = mem_alloc((n ? n : 1) * sizeof *st->rows);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(st->rows[i].id, sizeof st->rows[i].id, "%s", list[i].id);
+        st->rows[i].name = mem_strdup(list[i].name);
+        snprintf(st->rows[i].role, sizeof st->rows[i].role, "%s", list[i].role);
+    }
+    st->n = n;
+    vlist_set_count(&st->list, n);
+    vlist_home(&st->list);
+    tui_app_dirty(st->L->app);
+}
+
+void picker_show(struct lumen *L)
+{
+    struct picker *st = L->picker->state;
+    st->loading = true;
+    tui_app_replace_all(L->app, L->picker);
+    api_practices(L->db, &L->auth, on_practices, st, L);
+}
+
+static void picker_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
+{
+    struct picker *st = s->state;
+    wattrset(w, theme_attr(ROLE_TITLE));
+    mvwaddstr(w, 1, 2, "Choose a practice");
+    wattrset(w, theme_attr(ROLE_DIM));
+    mvwaddstr(w, 2, 2, st->loading ? "Loading your practices..." : "You are a member of these practices:");
+    wattrset(w, theme_attr(ROLE_NORMAL));
+    int lh = h - 4;
+    if (lh < 1)
+        return;
+    if (!st->listwin || getmaxy(st->listwin) != lh || getmaxx(st->listwin) != cols) {
+        if (st->listwin)
+            delwin(st->listwin);
+        st->listwin = derwin(w, lh, cols, 4, 0);
+        vlist_resize(&st->list, lh);
+    }
+    vlist_invalidate(&st->list);
+    vlist_draw(&st->list, st->listwin);
+}
+
+static void on_selected(void *ud, enum api_err err)
+{
+    struct picker *st = ud;
+    if (err != API_OK) {
+        lumen_call_failed(st->L, err);
+        return;
+    }
+    lumen_signed_in(st->L);       /* fetch who we are in that practice */
+}
+
+static enum tui_result picker_action(struct tui_screen *s, int action)
+{
+    struct picker *st = s->state;
+    size_t i;
+    switch (action) {
+    case ACT_UP: vlist_move(&st->list, -1); return TUI_REDRAW;
+    case ACT_DOWN: vlist_move(&st->list, 1); return TUI_REDRAW;
+    case ACT_PAGE_UP: vlist_page_up(&st->list); return TUI_REDRAW;
+    case ACT_PAGE_DOWN: vlist_page_down(&st->list); return TUI_REDRAW;
+    case ACT_TOP: vlist_home(&st->list); return TUI_REDRAW;
+    case ACT_BOTTOM: vlist_end(&st->list); return TUI_REDRAW;
+    case ACT_OPEN:
+        if (!vlist_cursor(&st->list, &i))
+            return TUI_HANDLED;
+        api_select_practice(st->L->db, &st->L->auth, st->rows[i].id, on_selected, st, st->L);
+        return TUI_REDRAW;
+    case ACT_HELP: help_show(st->L); return TUI_REDRAW;
+    case ACT_QUIT: return TUI_QUIT;
+    default: return TUI_UNHANDLED;
+    }
+}
+
+static bool picker_allowed(struct tui_screen *s, int action)
+{
+    (void)s;
+    return action != ACT_TAB_HOME && action != ACT_LOCK;
+}
+
+static void picker_destroy(struct tui_screen *s)
+{
+    struct picker *st = s->state;
+    rows_free(st);
+    if (st->listwin)
+        delwin(st->listwin);
+}
+
+static const struct screen_ops picker_ops = {
+    .name = "picker",
+    .ctx = CTX_GLOBAL | CTX_LIST,
+    .draw = picker_draw,
+    .action = picker_action,
+    .allowed = picker_allowed,
+    .destroy = picker_destroy,
+    .shows_private_data = false,
+};
+
+struct tui_screen *picker_screen_new(struct lumen *L)
+{
+    struct picker *st = mem_alloc(sizeof *st);
+    st->L = L;
+    struct vlist_source src = { src_count, NULL, src_draw, st };
+    vlist_init(&st->list, &src, 1, L->tf);
+    vlist_set_placeholder(&st->list, "No practices.");
+    return screen_new(&picker_ops, st);
+}

@@ -1,0 +1,406 @@
+#include "tui/app.h"
+#include "tui/text.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SPINNER_MS 120
+
+struct tui_app {
+    const struct keymap *km;
+    unsigned global_ctx;
+    struct tui_screen *stack[TUI_MAX_SCREENS];
+    int depth;
+    WINDOW *header, *body, *status;
+    struct tui_layout lay;
+    bool dirty;                 /* the whole frame */
+    bool quit;
+    unsigned text_flags;
+    struct tui_io io;
+    void (*draw_header)(void *ud, WINDOW *w, int cols);
+    void *header_ud;
+    char message[512];
+    enum theme_role message_role;
+    long long message_until;    /* 0: until replaced */
+    long long last_input;
+    long long idle_ms;
+    bool idle_fired;
+    void (*on_idle)(void *ud);
+    void *idle_ud;
+    int spin;
+    bool ended;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig) { got_signal = sig; }
+
+long long tui_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct tui_layout tui_layout_for(int rows, int cols)
+{
+    struct tui_layout l = { 0 };
+    l.cols = cols;
+    if (rows < TUI_MIN_ROWS || cols < TUI_MIN_COLS) {
+        l.too_small = true;
+        return l;
+    }
+    l.header_rows = 1;
+    l.status_rows = 1;
+    l.body_rows = rows - 2;
+    return l;
+}
+
+static void free_windows(struct tui_app *app)
+{
+    WINDOW **ws[] = { &app->header, &app->body, &app->status };
+    for (size_t i = 0; i < 3; i++)
+        if (*ws[i]) {
+            delwin(*ws[i]);
+            *ws[i] = NULL;
+        }
+}
+
+/* Resize is handled here and only here: windows are rebuilt from the
+ * layout and everything is drawn again. */
+static void relayout(struct tui_app *app)
+{
+    int rows, cols;
+    getmaxyx(stdscr, rows, cols);
+    free_windows(app);
+    app->lay = tui_layout_for(rows, cols);
+    if (!app->lay.too_small) {
+        app->header = newwin(app->lay.header_rows, cols, 0, 0);
+        app->body = newwin(app->lay.body_rows, cols, app->lay.header_rows, 0);
+        app->status = newwin(1, cols, rows - 1, 0);
+    }
+    app->dirty = true;
+}
+
+struct tui_app *tui_app_start(const struct keymap *km, unsigned global_ctx,
+                              enum theme_mode colors)
+{
+    struct tui_app *app = calloc(1, sizeof *app);
+    if (!app)
+        return NULL;
+    app->km = km;
+    app->global_ctx = global_ctx;
+    app->text_flags = text_locale_flags();
+    /* A short Esc delay: Esc is "back", and must feel immediate. */
+    if (!getenv("ESCDELAY"))
+        set_escdelay(25);
+    if (!initscr()) {
+        free(app);
+        return NULL;
+    }
+    raw();              /* C-c, C-z and C-s are keys, not signals to the tty */
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    curs_set(0);
+    theme_init(colors);
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_signal;
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    app->last_input = tui_now_ms();
+    relayout(app);
+    return app;
+}
+
+void tui_app_end(struct tui_app *app)
+{
+    if (!app || app->ended)
+        return;
+    app->ended = true;
+    free_windows(app);
+    /* Without an alternate screen, this is what keeps data off the screen. */
+    clear();
+    refresh();
+    endwin();
+}
+
+void tui_app_free(struct tui_app **app)
+{
+    if (!*app)
+        return;
+    tui_app_end(*app);
+    free(*app);
+    *app = NULL;
+}
+
+void tui_app_set_io(struct tui_app *app, const struct tui_io *io) { app->io = *io; }
+
+void tui_app_set_header(struct tui_app *app, void (*draw)(void *ud, WINDOW *w, int cols), void *ud)
+{
+    app->draw_header = draw;
+    app->header_ud = ud;
+    app->dirty = true;
+}
+
+void tui_app_quit(struct tui_app *app) { app->quit = true; }
+
+struct tui_screen *tui_app_top(const struct tui_app *app)
+{
+    return app->depth ? app->stack[app->depth - 1] : NULL;
+}
+
+static void enter_top(struct tui_app *app)
+{
+    struct tui_screen *s = tui_app_top(app);
+    if (s && s->ops->enter)
+        s->ops->enter(s);
+    app->dirty = true;
+}
+
+void tui_app_push(struct tui_app *app, struct tui_screen *s)
+{
+    if (app->depth == TUI_MAX_SCREENS)
+        return;
+    s->app = app;
+    app->stack[app->depth++] = s;
+    enter_top(app);
+}
+
+void tui_app_pop(struct tui_app *app)
+{
+    if (app->depth > 0)
+        app->depth--;
+    enter_top(app);
+}
+
+void tui_app_replace_all(struct tui_app *app, struct tui_screen *s)
+{
+    app->depth = 0;
+    tui_app_push(app, s);
+}
+
+void tui_app_dirty(struct tui_app *app) { app->dirty = true; }
+
+void tui_app_message(struct tui_app *app, enum theme_role role, const char *text, int ms)
+{
+    snprintf(app->message, sizeof app->message, "%s", text ? text : "");
+    app->message_role = role;
+    app->message_until = ms > 0 ? tui_now_ms() + ms : 0;
+    app->dirty = true;
+}
+
+void tui_app_set_idle(struct tui_app *app, long long idle_ms, void (*on_idle)(void *ud), void *ud)
+{
+    app->idle_ms = idle_ms;
+    app->on_idle = on_idle;
+    app->idle_ud = ud;
+    app->idle_fired = false;
+    app->last_input = tui_now_ms();
+}
+
+unsigned tui_app_text_flags(const struct tui_app *app) { return app->text_flags; }
+unsigned tui_app_global_ctx(const struct tui_app *app) { return app->global_ctx; }
+const struct keymap *tui_app_keymap(const struct tui_app *app) { return app->km; }
+
+void tui_put(WINDOW *w, int y, int x, int cols, const char *text, unsigned flags)
+{
+    if (cols <= 0)
+        return;
+    char buf[2048];
+    text_cell(buf, sizeof buf, text ? text : "", text ? strlen(text) : 0, (size_t)cols,
+              flags | TEXT_PAD | TEXT_ELLIPSIS);
+    mvwaddstr(w, y, x, buf);
+}
+
+static bool screen_allows(int action, void *ud)
+{
+    struct tui_screen *s = ud;
+    return !s->ops->allowed || s->ops->allowed(s, action);
+}
+
+static void draw_status(struct tui_app *app, long long now)
+{
+    WINDOW *w = app->status;
+    int cols = app->lay.cols;
+    werase(w);
+    wbkgdset(w, ' ' | theme_attr(ROLE_STATUS));
+    werase(w);
+    const char *left = app->message;
+    enum theme_role role = app->message_role;
+    const char *io = app->io.status ? app->io.status(app->io.ud) : "";
+    if (io[0]) {                /* the connection matters more than a note */
+        left = io;
+        role = ROLE_ERROR;
+    }
+    bool busy = app->io.busy && app->io.busy(app->io.ud);
+    char spin[64] = "";
+    if (busy) {
+        static const char frames[] = "|/-\\";
+        snprintf(spin, sizeof spin, "%c working (Esc cancels)", frames[(now / SPINNER_MS) % 4]);
+    }
+    char hints[512] = "";
+    struct tui_screen *s = tui_app_top(app);
+    if (s) {
+        struct keymap_filter f = { s->ops->ctx, app->global_ctx, screen_allows, s };
+        keymap_hints(app->km, &f, (size_t)(cols / 2), hints, sizeof hints);
+    }
+    int hint_cols = (int)text_width(hints);
+    int left_cols = cols - hint_cols - 1;
+    wattrset(w, theme_attr(left[0] ? role : ROLE_STATUS) | A_REVERSE);
+    tui_put(w, 0, 0, left_cols > 0 ? left_cols : 0, left[0] ? left : spin, app->text_flags);
+    if (left[0] && busy && left_cols > (int)text_width(left) + 2)
+        tui_put(w, 0, (int)text_width(left) + 2, left_cols - (int)text_width(left) - 2, spin,
+                app->text_flags);
+    wattrset(w, theme_attr(ROLE_STATUS));
+    if (hint_cols > 0 && hint_cols < cols)
+        mvwaddstr(w, 0, cols - hint_cols, hints);
+    wnoutrefresh(w);
+}
+
+static void draw_too_small(void)
+{
+    int rows, cols;
+    getmaxyx(stdscr, rows, cols);
+    werase(stdscr);
+    char msg[128];
+    snprintf(msg, sizeof msg, "Terminal too small (%dx%d): Lumen needs %dx%d.",
+             cols, rows, TUI_MIN_COLS, TUI_MIN_ROWS);
+    /* Plain text that wraps on its own at any width; nothing else shown. */
+    mvwaddnstr(stdscr, 0, 0, msg, rows * cols > 0 ? rows * cols - 1 : 0);
+    wnoutrefresh(stdscr);
+}
+
+static void draw(struct tui_app *app, long long now)
+{
+    if (app->lay.too_small) {
+        curs_set(0);
+        draw_too_small();
+        return;
+    }
+    struct tui_screen *s = tui_app_top(app);
+    werase(app->header);
+    if (app->draw_header)
+        app->draw_header(app->header_ud, app->header, app->lay.cols);
+    wnoutrefresh(app->header);
+    werase(app->body);
+    if (s && s->ops->draw)
+        s->ops->draw(s, app->body, app->lay.body_rows, app->lay.cols);
+    wnoutrefresh(app->body);
+    draw_status(app, now);
+    int y, x;
+    if (s && s->ops->cursor && s->ops->cursor(s, &y, &x)) {
+        curs_set(1);
+        wmove(app->body, y, x);
+        wnoutrefresh(app->body);
+    } else {
+        curs_set(0);
+    }
+}
+
+static enum tui_result dispatch_key(struct tui_app *app, tui_key k)
+{
+    struct tui_screen *s = tui_app_top(app);
+    if (!s)
+        return TUI_UNHANDLED;
+    enum tui_result r = s->ops->key ? s->ops->key(s, k) : TUI_UNHANDLED;
+    if (r != TUI_UNHANDLED)
+        return r;
+    int action = keymap_action(app->km, s->ops->ctx, k);
+    if (action < 0 || !screen_allows(action, s) || !s->ops->action)
+        return TUI_UNHANDLED;
+    return s->ops->action(s, action);
+}
+
+static void read_keys(struct tui_app *app)
+{
+    wint_t ch;
+    int rc;
+    while ((rc = get_wch(&ch)) != ERR) {
+        if (rc == KEY_CODE_YES && ch == KEY_RESIZE) {
+            relayout(app);
+            continue;
+        }
+        app->last_input = tui_now_ms();
+        app->idle_fired = false;
+        /* A stale note goes away with the next key. */
+        if (app->message[0] && app->message_until == 0)
+            app->message[0] = '\0';
+        enum tui_result r = dispatch_key(app, tui_key_from_wch(rc, ch));
+        if (r == TUI_QUIT)
+            app->quit = true;
+        app->dirty = true;
+    }
+}
+
+/* How long poll may sleep: until the next thing that will change. */
+static int next_timeout(struct tui_app *app, long long now)
+{
+    long long t = -1;
+    if (app->message[0] && app->message_until)
+        t = app->message_until - now;
+    if (app->idle_ms && !app->idle_fired) {
+        long long idle = app->last_input + app->idle_ms - now;
+        if (t < 0 || idle < t)
+            t = idle;
+    }
+    if (app->io.busy && app->io.busy(app->io.ud) && (t < 0 || t > SPINNER_MS))
+        t = SPINNER_MS;
+    if (t < 0)
+        return 1000;        /* the status text of a reconnect counts down */
+    return t > 1000 ? 1000 : (int)t;
+}
+
+static void run_timers(struct tui_app *app, long long now)
+{
+    if (app->message[0] && app->message_until && now >= app->message_until) {
+        app->message[0] = '\0';
+        app->dirty = true;
+    }
+    if (app->idle_ms && !app->idle_fired && now - app->last_input >= app->idle_ms) {
+        app->idle_fired = true;
+        if (app->on_idle)
+            app->on_idle(app->idle_ud);
+        app->dirty = true;
+    }
+}
+
+int tui_app_run(struct tui_app *app)
+{
+    char last_status[512] = "";
+    while (!app->quit && !got_signal) {
+        long long now = tui_now_ms();
+        const char *io = app->io.status ? app->io.status(app->io.ud) : "";
+        if (strcmp(io, last_status) != 0) {   /* the connection changed */
+            snprintf(last_status, sizeof last_status, "%s", io);
+            app->dirty = true;
+        }
+        if (app->dirty) {
+            draw(app, now);
+            app->dirty = false;
+        } else if (!app->lay.too_small && app->io.busy && app->io.busy(app->io.ud)) {
+            draw_status(app, now);      /* only the spinner moves */
+        }
+        doupdate();
+
+        struct pollfd fds[1 + TUI_MAX_FDS] = { { .fd = 0, .events = POLLIN } };
+        int timeout = next_timeout(app, now);
+        int n = app->io.fds ? app->io.fds(app->io.ud, fds + 1, TUI_MAX_FDS, &timeout) : 0;
+        if (poll(fds, (nfds_t)(1 + n), timeout) < 0 && errno != EINTR)
+            break;
+        if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+            break;                      /* the terminal is gone */
+        if (fds[0].revents & POLLIN)
+            read_keys(app);
+        if (app->io.service) {
+            app->io.service(app->io.ud, fds + 1, n);
+        }
+        run_timers(app, tui_now_ms());
+    }
+    return 0;
+}

@@ -1,0 +1,139 @@
+/* The main loop and the screen stack.
+ *
+ * One loop decides: poll() waits on the terminal, on whatever descriptors
+ * the application's io hook names (the database socket), and on timers;
+ * keys become actions through the keymap and go to the screen on top;
+ * drawing goes through wnoutrefresh and one doupdate per turn, and only
+ * the parts marked dirty are drawn again.
+ *
+ * The frame is three windows: a header row (drawn by the application's
+ * header hook: practice, user, tabs), the body (the screen on top), and a
+ * status row (a message, or the io hook's state text, then key hints from
+ * the keymap).  Below TUI_MIN_COLS x TUI_MIN_ROWS the frame gives way to a
+ * plain "terminal too small" message, and comes back on the next resize.
+ *
+ * Ownership: the app does not own screens; push/pop only link them.  A
+ * screen's ops are const and static; its state is the screen's.          */
+#ifndef LUMEN_TUI_APP_H
+#define LUMEN_TUI_APP_H
+
+#include <curses.h>
+#include <poll.h>
+#include <stdbool.h>
+
+#include "tui/key.h"
+#include "tui/keymap.h"
+#include "tui/theme.h"
+
+#define TUI_MIN_COLS 80
+#define TUI_MIN_ROWS 24
+#define TUI_MAX_FDS 4
+#define TUI_MAX_SCREENS 8
+
+/* What a handler tells the loop. */
+enum tui_result {
+    TUI_UNHANDLED = 0,  /* not mine: try the next handler */
+    TUI_HANDLED,        /* done, nothing to redraw */
+    TUI_REDRAW,         /* done, redraw the body and the status row */
+    TUI_QUIT,           /* leave the program */
+};
+
+struct tui_app;
+struct tui_screen;
+
+struct screen_ops {
+    const char *name;
+    unsigned ctx;               /* keymap contexts active on this screen */
+    /* When it comes on top (pushed, or uncovered by a pop). */
+    void (*enter)(struct tui_screen *s);
+    /* Draws the body; w is h x w, erased before the call. */
+    void (*draw)(struct tui_screen *s, WINDOW *w, int h, int cols);
+    /* Raw key first (text fields take characters here), then actions. */
+    enum tui_result (*key)(struct tui_screen *s, tui_key k);
+    enum tui_result (*action)(struct tui_screen *s, int action);
+    /* May the user take this action here?  Filters hints and help. */
+    bool (*allowed)(struct tui_screen *s, int action);
+    /* True when nothing on it may be seen while the screen is locked. */
+    bool shows_private_data;
+    /* Where to put the terminal cursor, or false to hide it. */
+    bool (*cursor)(struct tui_screen *s, int *y, int *x);
+    /* Frees what state holds (wipes secrets), not the screen itself. */
+    void (*destroy)(struct tui_screen *s);
+};
+
+struct tui_screen {
+    const struct screen_ops *ops;
+    void *state;
+    struct tui_app *app;
+};
+
+/* The application's descriptors and status text (the database). */
+struct tui_io {
+    /* Fills up to max pollfds; returns how many.  *timeout_ms may be
+     * lowered (never raised) for the io's own timers. */
+    int (*fds)(void *ud, struct pollfd *fds, int max, int *timeout_ms);
+    /* After poll: the same fds with revents (possibly none, on a timer). */
+    void (*service)(void *ud, const struct pollfd *fds, int n);
+    /* One line about the connection, or "". */
+    const char *(*status)(void *ud);
+    /* True while a call is under way: the status row shows a spinner. */
+    bool (*busy)(void *ud);
+    void *ud;
+};
+
+struct tui_layout {
+    bool too_small;
+    int header_rows, body_rows, status_rows, cols;
+};
+
+/* Pure arithmetic of the frame, for tests. */
+struct tui_layout tui_layout_for(int rows, int cols);
+
+/* Starts curses (alternate screen, no echo, keypad, short Esc delay,
+ * colours per mode) and returns the app.  The keymap must outlive it.
+ * GLOBAL_CTX names the keymap contexts whose actions are listed last (as
+ * their own group) in hints and help. */
+struct tui_app *tui_app_start(const struct keymap *km, unsigned global_ctx,
+                              enum theme_mode colors);
+/* Ends curses, clearing the screen first so no data stays behind on a
+ * terminal without an alternate screen.  Safe to call twice. */
+void tui_app_end(struct tui_app *app);
+/* Ends (if not yet) and frees *app, setting it to NULL. */
+void tui_app_free(struct tui_app **app);
+
+void tui_app_set_io(struct tui_app *app, const struct tui_io *io);
+void tui_app_set_header(struct tui_app *app, void (*draw)(void *ud, WINDOW *w, int cols), void *ud);
+
+/* Runs until a handler returns TUI_QUIT, tui_app_quit() is called, or a
+ * SIGHUP / SIGTERM / SIGINT arrives.  Returns 0. */
+int tui_app_run(struct tui_app *app);
+void tui_app_quit(struct tui_app *app);
+
+void tui_app_push(struct tui_app *app, struct tui_screen *s);
+void tui_app_pop(struct tui_app *app);
+/* Pops everything, then pushes S. */
+void tui_app_replace_all(struct tui_app *app, struct tui_screen *s);
+struct tui_screen *tui_app_top(const struct tui_app *app);
+
+/* Marks the whole frame for drawing on this turn. */
+void tui_app_dirty(struct tui_app *app);
+
+/* A message in the status row for ms milliseconds (0: until replaced).
+ * TEXT may come from anywhere: it is sanitized when drawn. */
+void tui_app_message(struct tui_app *app, enum theme_role role, const char *text, int ms);
+
+/* Idle lock: after idle_ms without a key, on_idle runs once (it pushes the
+ * lock screen).  0 turns it off.  Any key re-arms it. */
+void tui_app_set_idle(struct tui_app *app, long long idle_ms,
+                      void (*on_idle)(void *ud), void *ud);
+
+/* Text flags for tui/text.h (ASCII fallback when the locale is not UTF-8). */
+unsigned tui_app_text_flags(const struct tui_app *app);
+const struct keymap *tui_app_keymap(const struct tui_app *app);
+unsigned tui_app_global_ctx(const struct tui_app *app);
+long long tui_now_ms(void);
+
+/* Draws untrusted text at y, x in exactly cols columns, padded. */
+void tui_put(WINDOW *w, int y, int x, int cols, const char *text, unsigned flags);
+
+#endif

@@ -1,0 +1,54 @@
+#include "tui/theme.h"
+
+#include <stdlib.h>
+
+static attr_t attrs[ROLE_COUNT];
+static bool colored;
+
+/* Attributes that carry the meaning on their own, with or without colour. */
+static const attr_t mono[ROLE_COUNT] = {
+    [ROLE_NORMAL] = A_NORMAL,
+    [ROLE_TITLE] = A_BOLD,
+    [ROLE_TAB] = A_NORMAL,
+    [ROLE_SELECTED] = A_REVERSE,
+    [ROLE_STATUS] = A_REVERSE,
+    [ROLE_KEY] = A_BOLD,
+    [ROLE_DIM] = A_NORMAL,
+    [ROLE_INPUT] = A_UNDERLINE,
+    [ROLE_INPUT_FOCUS] = A_REVERSE,
+    [ROLE_ERROR] = A_BOLD,
+    [ROLE_DANGER] = A_BOLD | A_UNDERLINE,
+    [ROLE_OK] = A_BOLD,
+    [ROLE_BORDER] = A_NORMAL,
+};
+
+/* Foregrounds on the default background, from the 8 safe colours. */
+static const short fg[ROLE_COUNT] = {
+    [ROLE_NORMAL] = -1, [ROLE_TITLE] = COLOR_CYAN, [ROLE_TAB] = -1,
+    [ROLE_SELECTED] = COLOR_CYAN, [ROLE_STATUS] = COLOR_BLUE,
+    [ROLE_KEY] = COLOR_YELLOW, [ROLE_DIM] = COLOR_BLUE, [ROLE_INPUT] = -1,
+    [ROLE_INPUT_FOCUS] = COLOR_CYAN, [ROLE_ERROR] = COLOR_RED,
+    [ROLE_DANGER] = COLOR_RED, [ROLE_OK] = COLOR_GREEN, [ROLE_BORDER] = COLOR_BLUE,
+};
+
+void theme_init(enum theme_mode mode)
+{
+    const char *no_color = getenv("NO_COLOR");
+    bool want = mode == THEME_ALWAYS ||
+                (mode == THEME_AUTO && !(no_color && *no_color));
+    colored = want && has_colors() && start_color() == OK;
+    if (colored)
+        use_default_colors();
+    for (int r = 0; r < ROLE_COUNT; r++) {
+        attrs[r] = mono[r];
+        if (colored && fg[r] != -1 && init_pair((short)(r + 1), fg[r], -1) == OK)
+            attrs[r] |= COLOR_PAIR(r + 1);
+    }
+}
+
+bool theme_has_color(void) { return colored; }
+
+attr_t theme_attr(enum theme_role role)
+{
+    return (role >= 0 && role < ROLE_COUNT) ? attrs[role] : A_NORMAL;
+}

@@ -10,10 +10,14 @@
 #   LUMEN_TEST_CONF            a lumen.conf for lumen_test (client role
 #                              lumen_client, migrations as postgres)
 #   LUMEN_BIN                  the lumen binary under test
+#   LUMEN_TEST_PGDIR           the cluster's folder (to stop and start it)
+# The e2e tests copy lumen_demo (migrated, with the demo data) into a
+# database of their own with e2e_db (tests/e2e/lib.sh).
 set -eu
 top=$(pwd)
 pgdir=$top/build/testpg
 export LUMEN_BIN="$top/lumen"
+export LUMEN_TEST_PGDIR="$pgdir"
 
 sh scripts/pgcluster.sh destroy "$pgdir" >/dev/null 2>&1 || true
 sh scripts/pgcluster.sh start "$pgdir" --throwaway
@@ -43,11 +47,15 @@ createdb lumen_test
 "$LUMEN_BIN" db migrate --config "$LUMEN_TEST_CONF" >/dev/null 2>&1 || {
   "$LUMEN_BIN" db migrate --config "$LUMEN_TEST_CONF"; exit 1; }
 psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION pgtap' >/dev/null
+createdb -T lumen_test lumen_demo
+psql -X -q -v ON_ERROR_STOP=1 -1 -d lumen_demo -f db/demo/demo.sql >/dev/null
 
-set --
-for f in build/tests/unit/*.t tests/db/*.t tests/db/*.pg tests/e2e/*.t; do
-  [ -e "$f" ] && set -- "$@" "./$f"
-done
+# With arguments (sh tests/run.sh tests/e2e/lock.t ...), just those.
+if [ $# -eq 0 ]; then
+  for f in build/tests/unit/*.t tests/db/*.t tests/db/*.pg tests/e2e/*.t; do
+    [ -e "$f" ] && set -- "$@" "./$f"
+  done
+fi
 # pgTAP files run as postgres in lumen_test; everything else is executable.
 prove --source pgTAP --source Executable --source Perl \
       --pgtap-option "host=$PGHOST" --pgtap-option username=postgres \

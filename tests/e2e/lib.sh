@@ -11,6 +11,14 @@
 #   e2e_screen_escapes          print the screen with its escape sequences
 #   e2e_resize COLS ROWS
 #   e2e_ok COND DESC / e2e_is GOT WANT DESC / e2e_done
+# Against the test cluster (tests/run.sh):
+#   e2e_db [CONF LINE...]      a database of this test's own, copied from
+#                              lumen_demo, and a config for it in $E2E_CONF
+#                              (extra lines appended, e.g. "[ui]" ...)
+#   e2e_sql SQL                run SQL there as postgres; prints the rows
+#   e2e_lumen [VAR=VALUE...]   start lumen on that config, with the variables
+#   e2e_sign_in EMAIL [PASS]   type email and password (demo password default)
+#   e2e_totp                   the demo owner's current code, from oathtool
 # A failing check prints the screen as TAP comments.  The tmux server is
 # killed on exit.  Nothing sleeps for a fixed time: waits poll the screen.
 
@@ -21,11 +29,20 @@ E2E_COLS=80
 E2E_ROWS=24
 LUMEN_BIN=${LUMEN_BIN:-$(pwd)/lumen}
 
-E2E_CONF=$(mktemp)
-printf 'set -g remain-on-exit on\nset -g status off\nset -g default-size 80x24\n' > "$E2E_CONF"
-e2e_tmux() { tmux -L "$E2E_SOCK" -f "$E2E_CONF" "$@"; }
+E2E_TMUXCONF=$(mktemp)
+E2E_STATUS=$(mktemp)
+printf 'set -g remain-on-exit on\nset -g status off\nset -g default-size 80x24\n' > "$E2E_TMUXCONF"
+e2e_tmux() { tmux -L "$E2E_SOCK" -f "$E2E_TMUXCONF" "$@"; }
 
-e2e_cleanup() { e2e_tmux kill-server >/dev/null 2>&1 || true; rm -f "$E2E_CONF"; }
+E2E_DB=""
+E2E_CONF=""
+e2e_cleanup() {
+  e2e_tmux kill-server >/dev/null 2>&1 || true
+  rm -f "$E2E_TMUXCONF" "$E2E_STATUS"
+  [ -n "$E2E_CONF" ] && rm -f "$E2E_CONF"
+  [ -n "$E2E_DB" ] && dropdb --if-exists "$E2E_DB" >/dev/null 2>&1
+  true
+}
 trap e2e_cleanup EXIT
 
 e2e_plan() { echo "1..$1"; }
@@ -33,9 +50,12 @@ e2e_plan() { echo "1..$1"; }
 # remain-on-exit (set in the server's config, before anything runs) keeps
 # the last screen of a program that quit, to read it and its exit status.
 e2e_start() {
-  e2e_tmux kill-server >/dev/null 2>&1 || true
+  # One server for the whole test: a new session replaces the old one.
+  # (Killing and restarting the server races with its own exit.)
+  e2e_tmux kill-session -t t >/dev/null 2>&1 || true
+  : > "$E2E_STATUS"
   e2e_tmux new-session -d -x "$E2E_COLS" -y "$E2E_ROWS" -s t \
-    "env LC_ALL=C.UTF-8 TERM=xterm-256color $1"
+    "env LC_ALL=C.UTF-8 TERM=xterm-256color $1; echo \$? > $E2E_STATUS"
 }
 
 e2e_keys() { e2e_tmux send-keys -t t "$@"; }
@@ -53,11 +73,9 @@ e2e_screen_escapes() { e2e_tmux capture-pane -p -e -t t; }
 e2e_resize() { e2e_tmux resize-window -t t -x "$1" -y "$2"; }
 
 # The exit status of the program, once it has exited ("" while running).
-e2e_exit_status() {
-  if [ "$(e2e_tmux display-message -p -t t '#{pane_dead}')" = 1 ]; then
-    e2e_tmux display-message -p -t t '#{pane_dead_status}'
-  fi
-}
+# The exit status of the program once it has exited, "" while it runs.
+# (tmux's own pane_dead_status is sometimes never set; the file always is.)
+e2e_exit_status() { cat "$E2E_STATUS"; }
 
 e2e_wait_for() {
   _want=$1; _secs=${2:-10}; _i=0
@@ -117,3 +135,26 @@ e2e_is() {
 }
 
 e2e_done() { [ "$E2E_FAILED" -eq 0 ]; }
+
+e2e_db() {
+  E2E_DB="e2e_$(basename "$0" .t | tr -c 'a-z0-9_' '_')$$"
+  dropdb --if-exists "$E2E_DB" >/dev/null 2>&1
+  createdb -T lumen_demo "$E2E_DB" || { echo "Bail out! cannot create $E2E_DB"; exit 1; }
+  E2E_CONF=$(mktemp)
+  sed "s/^dbname = .*/dbname = $E2E_DB/" "$LUMEN_TEST_CONF" > "$E2E_CONF"
+  for _line in "$@"; do printf '%s\n' "$_line" >> "$E2E_CONF"; done
+  chmod 600 "$E2E_CONF"
+}
+
+e2e_sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$E2E_DB" -c "$1"; }
+
+e2e_lumen() { e2e_start "env $* $LUMEN_BIN --config $E2E_CONF"; }
+
+E2E_PASSWORD=lumen-demo-2026
+e2e_sign_in() {
+  e2e_wait_for "Sign in to Lumen" || return 1
+  e2e_type "$1"; e2e_keys Enter
+  e2e_type "${2:-$E2E_PASSWORD}"; e2e_keys Enter
+}
+
+e2e_totp() { oathtool --totp -b JBSWY3DPEHPK3PXP; }

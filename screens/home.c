@@ -122,6 +122,12 @@ static enum tui_result home_action(struct tui_screen *s, int action)
     return TUI_UNHANDLED;
 }
 
+static bool home_allowed(struct tui_screen *s, int action)
+{
+    struct home *st = s->state;
+    return action != ACT_SWITCH_PRACTICE || st->L->npractices > 1;
+}
+
 static void home_destroy(struct tui_screen *s)
 {
     struct home *st = s->state;
@@ -133,6 +139,7 @@ static const struct screen_ops home_ops = {
     .ctx = CTX_GLOBAL | CTX_HOME,
     .draw = home_draw,
     .action = home_action,
+    .allowed = home_allowed,
     .destroy = home_destroy,
     .shows_private_data = true,
 };

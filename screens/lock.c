@@ -173,11 +173,11 @@ static void lock_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
     wattrset(w, theme_attr(ROLE_DIM));
     mvwaddstr(w, 3, x, "It locked itself after a while without a key.");
     char who[320];
-    snprintf(who, sizeof who, "Signed in as %s. Enter your password to go on.",
-             st->L->auth.email);
+    snprintf(who, sizeof who, "Signed in as %s.", st->L->auth.email);
     tui_put(w, 4, x, cols - 2 * x, who, st->L->tf);
+    mvwaddstr(w, 5, x, "Enter your password to go on.");
     wattrset(w, theme_attr(ROLE_NORMAL));
-    st->cur_x = form_draw(&st->form, w, 6, x, cols - 2 * x, h - 7);
+    st->cur_x = form_draw(&st->form, w, 7, x, cols - 2 * x, h - 8);
     st->cur_y = getcury(w);
 }
 

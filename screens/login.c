@@ -59,6 +59,7 @@ void login_reset(struct tui_screen *s, const char *message)
 static void fail(struct login *st, struct form *fm, const char *msg)
 {
     st->busy = false;
+    tui_app_message(st->L->app, ROLE_NORMAL, "", 0);
     form_set_error(fm, msg);
     tui_app_dirty(st->L->app);
 }

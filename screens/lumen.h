@@ -40,6 +40,7 @@ struct lumen {
     struct tui_app *app;
     unsigned tf;                /* tui/text.h flags for this terminal */
     struct lumen_me me;
+    int npractices;             /* of the account; 0 until known */
     bool locked;
     struct tui_screen *login, *picker, *home, *lock, *help;
 };

@@ -154,6 +154,17 @@ void lumen_arm_idle(struct lumen *L)
     tui_app_set_idle(L->app, s * 1000, on_idle, L);
 }
 
+static void on_practice_count(void *ud, enum api_err err, const struct api_practice *list,
+                              size_t n)
+{
+    struct lumen *L = ud;
+    (void)list;
+    if (err == API_OK) {
+        L->npractices = (int)n;
+        tui_app_dirty(L->app);
+    }
+}
+
 static void on_me_after_sign_in(void *ud, enum api_err err, const struct api_me *me)
 {
     struct lumen *L = ud;
@@ -164,10 +175,13 @@ static void on_me_after_sign_in(void *ud, enum api_err err, const struct api_me 
     lumen_store_me(L, me);
     tui_app_message(L->app, ROLE_NORMAL, "", 0);     /* "Signing in..." is over */
     lumen_arm_idle(L);
-    if (!L->me.practice_id[0])
+    if (!L->me.practice_id[0]) {
         picker_show(L);
-    else
+    } else {
         tui_app_replace_all(L->app, L->home);
+        /* Whether "switch practice" has anywhere to go. */
+        api_practices(L->db, &L->auth, on_practice_count, L, L);
+    }
 }
 
 void lumen_signed_in(struct lumen *L)
@@ -180,6 +194,7 @@ void lumen_signed_out(struct lumen *L, const char *message)
     api_cancel(L->db, L);
     api_auth_clear(&L->auth);
     memset(&L->me, 0, sizeof L->me);
+    L->npractices = 0;
     L->locked = false;
     tui_app_set_idle(L->app, 0, NULL, NULL);
     login_reset(L->login, message);

@@ -60,6 +60,7 @@ static void on_practices(void *ud, enum api_err err, const struct api_practice *
         snprintf(st->rows[i].role, sizeof st->rows[i].role, "%s", list[i].role);
     }
     st->n = n;
+    st->L->npractices = (int)n;
     vlist_set_count(&st->list, n);
     vlist_home(&st->list);
     tui_app_dirty(st->L->app);

@@ -85,11 +85,12 @@ static void deliver(struct call *c, enum db_outcome outcome, const PGresult *res
 
 static void schedule_retry(struct db *db, const char *why)
 {
+    /* why may be PQerrorMessage(db->conn): copy it before PQfinish. */
+    conn_error_line(why, db->error, sizeof db->error);
     if (db->conn) {
         PQfinish(db->conn);
         db->conn = NULL;
     }
-    conn_error_line(why, db->error, sizeof db->error);
     db->state = DB_WAITING;
     db->flushing = false;
     db->attempt++;
@@ -122,6 +123,16 @@ static void lost(struct db *db, const char *why)
     call_free(c);
 }
 
+/* libpq prints notices and the server's last words ("terminating
+ * connection due to administrator command") on stderr, which is the
+ * terminal the TUI draws on.  What matters of them reaches the user
+ * through db_state_text(); the rest is dropped. */
+static void drop_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static void start_connect(struct db *db)
 {
     char err[CONFIG_ERR_MAX];
@@ -137,6 +148,7 @@ static void start_connect(struct db *db)
         schedule_retry(db, db->conn ? PQerrorMessage(db->conn) : "out of memory");
         return;
     }
+    PQsetNoticeProcessor(db->conn, drop_notice, NULL);
     db->state = DB_CONNECTING;
     db->polling = PGRES_POLLING_WRITING;
     /* libpq ignores connect_timeout in this mode; we keep it ourselves. */

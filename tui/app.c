@@ -395,8 +395,9 @@ int tui_app_run(struct tui_app *app)
             break;
         if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
             break;                      /* the terminal is gone */
-        if (fds[0].revents & POLLIN)
-            read_keys(app);
+        /* Also without POLLIN: after a SIGWINCH, ncurses hands out
+         * KEY_RESIZE from get_wch, and poll only said EINTR. */
+        read_keys(app);
         if (app->io.service) {
             app->io.service(app->io.ud, fds + 1, n);
         }

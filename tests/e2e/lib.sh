@@ -31,6 +31,9 @@ LUMEN_BIN=${LUMEN_BIN:-$(pwd)/lumen}
 
 E2E_TMUXCONF=$(mktemp)
 E2E_STATUS=$(mktemp)
+# Under make SANITIZE=1, what the sanitizers find goes here, not to the
+# screen, and e2e_done fails the test on it (leaks at exit included).
+E2E_SANDIR=$(mktemp -d)
 printf 'set -g remain-on-exit on\nset -g status off\nset -g default-size 80x24\n' > "$E2E_TMUXCONF"
 e2e_tmux() { tmux -L "$E2E_SOCK" -f "$E2E_TMUXCONF" "$@"; }
 
@@ -39,6 +42,7 @@ E2E_CONF=""
 e2e_cleanup() {
   e2e_tmux kill-server >/dev/null 2>&1 || true
   rm -f "$E2E_TMUXCONF" "$E2E_STATUS"
+  rm -rf "$E2E_SANDIR"
   [ -n "$E2E_CONF" ] && rm -f "$E2E_CONF"
   [ -n "$E2E_DB" ] && dropdb --if-exists "$E2E_DB" >/dev/null 2>&1
   true
@@ -49,13 +53,30 @@ e2e_plan() { echo "1..$1"; }
 
 # remain-on-exit (set in the server's config, before anything runs) keeps
 # the last screen of a program that quit, to read it and its exit status.
+# Ends the program in the session and waits for it, so that what it does
+# at exit (a sanitizer's leak report) happens: a moment to exit by itself,
+# then SIGTERM, as a closed terminal would; then the session goes.
+e2e_stop() {
+  if e2e_tmux has-session -t t 2>/dev/null; then
+    _i=0
+    while [ -z "$(e2e_exit_status)" ] && [ $_i -lt 6 ]; do sleep 0.05; _i=$((_i + 1)); done
+    if [ -z "$(e2e_exit_status)" ]; then
+      pkill -TERM -P "$(e2e_tmux display-message -p -t t '#{pane_pid}')" 2>/dev/null
+      _i=0
+      while [ -z "$(e2e_exit_status)" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+    fi
+    e2e_tmux kill-session -t t >/dev/null 2>&1 || true
+  fi
+}
+
 e2e_start() {
   # One server for the whole test: a new session replaces the old one.
   # (Killing and restarting the server races with its own exit.)
-  e2e_tmux kill-session -t t >/dev/null 2>&1 || true
+  e2e_stop
   : > "$E2E_STATUS"
   e2e_tmux new-session -d -x "$E2E_COLS" -y "$E2E_ROWS" -s t \
-    "env LC_ALL=C.UTF-8 TERM=xterm-256color $1; echo \$? > $E2E_STATUS"
+    "env LC_ALL=C.UTF-8 TERM=xterm-256color ASAN_OPTIONS=log_path=$E2E_SANDIR/asan \
+     UBSAN_OPTIONS=log_path=$E2E_SANDIR/ubsan:print_stacktrace=1 $1; echo \$? > $E2E_STATUS"
 }
 
 e2e_keys() { e2e_tmux send-keys -t t "$@"; }
@@ -134,7 +155,17 @@ e2e_is() {
   fi
 }
 
-e2e_done() { [ "$E2E_FAILED" -eq 0 ]; }
+# Ends the program (as a closed terminal would), then fails the test on
+# any sanitizer report.
+e2e_done() {
+  e2e_stop
+  if ls "$E2E_SANDIR" | grep -q .; then
+    echo "# sanitizer reports:"
+    cat "$E2E_SANDIR"/* | sed 's/^/# /'
+    E2E_FAILED=$((E2E_FAILED + 1))
+  fi
+  [ "$E2E_FAILED" -eq 0 ]
+}
 
 e2e_db() {
   E2E_DB="e2e_$(basename "$0" .t | tr -c 'a-z0-9_' '_')$$"

@@ -50,8 +50,11 @@ psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION pgtap' >/dev/null
 createdb -T lumen_test lumen_demo
 psql -X -q -v ON_ERROR_STOP=1 -1 -d lumen_demo -f db/demo/demo.sql >/dev/null
 
-# With arguments (sh tests/run.sh tests/e2e/lock.t ...), just those.
-if [ $# -eq 0 ]; then
+# Arguments: prove's options (-v) and test files (./tests/e2e/lock.t);
+# without files, every test.
+named=0
+for a in "$@"; do case $a in -*) ;; *) named=1 ;; esac; done
+if [ $named -eq 0 ]; then
   for f in build/tests/unit/*.t tests/db/*.t tests/db/*.pg tests/e2e/*.t; do
     [ -e "$f" ] && set -- "$@" "./$f"
   done

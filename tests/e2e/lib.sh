@@ -159,11 +159,12 @@ e2e_is() {
 # any sanitizer report.
 e2e_done() {
   e2e_stop
-  if ls "$E2E_SANDIR" | grep -q .; then
-    echo "# sanitizer reports:"
-    cat "$E2E_SANDIR"/* | sed 's/^/# /'
+  for _f in "$E2E_SANDIR"/*; do
+    [ -s "$_f" ] || continue
+    echo "# sanitizer report $(basename "$_f"):"
+    sed 's/^/# /' "$_f"
     E2E_FAILED=$((E2E_FAILED + 1))
-  fi
+  done
   [ "$E2E_FAILED" -eq 0 ]
 }
 

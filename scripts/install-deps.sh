@@ -8,7 +8,8 @@ build-essential pkg-config
 libncurses-dev libpq-dev libcurl4-openssl-dev libsodium-dev libinih-dev libqrencode-dev
 libcmocka-dev
 postgresql-15 postgresql-contrib-15 postgresql-15-pgtap postgresql-client-15
-tmux oathtool perl ca-certificates
+libtap-parser-sourcehandler-pgtap-perl perl
+tmux oathtool procps util-linux ca-certificates
 "
 # postgresql-contrib-15 is a virtual name on bookworm; the contrib modules
 # (pgcrypto, citext, pg_trgm) ship in postgresql-15 itself.

@@ -1,5 +1,6 @@
 /* Home: who is signed in, where, as what; sign out; switch practice. */
 #include "screens/actions.h"
+#include "screens/common.h"
 #include "screens/confirm.h"
 #include "screens/screen.h"
 #include "client/mem.h"
@@ -105,21 +106,10 @@ static enum tui_result home_action(struct tui_screen *s, int action)
     case ACT_SWITCH_PRACTICE:
         picker_show(st->L);
         return TUI_REDRAW;
-    case ACT_HELP:
-        help_show(st->L);
-        return TUI_REDRAW;
-    case ACT_LOCK:
-        lumen_lock_now(st->L);
-        return TUI_REDRAW;
     case ACT_TAB_HOME:
         return TUI_HANDLED;
-    case ACT_REDRAW:
-        clearok(curscr, TRUE);
-        return TUI_REDRAW;
-    case ACT_QUIT:
-        return TUI_QUIT;
     }
-    return TUI_UNHANDLED;
+    return common_action(st->L, action);
 }
 
 static bool home_allowed(struct tui_screen *s, int action)

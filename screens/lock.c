@@ -2,6 +2,7 @@
  * password (and a code, where the account has two-factor) unlocks, and the
  * same session continues.  Too many failures end the session. */
 #include "screens/actions.h"
+#include "screens/common.h"
 #include "screens/screen.h"
 #include "screens/signin.h"
 #include "client/mem.h"
@@ -14,7 +15,7 @@ struct lock {
     struct lumen *L;
     struct form form;       /* password [, code] */
     bool busy;
-    int cur_y, cur_x;
+    struct form_cursor cur;
 };
 
 static void lock_setup(struct lock *st)
@@ -122,9 +123,7 @@ static enum tui_result lock_key(struct tui_screen *s, tui_key k)
     struct lock *st = s->state;
     if (st->busy)
         return TUI_UNHANDLED;
-    if (field_key(form_field(&st->form, st->form.focus), k))
-        return TUI_REDRAW;
-    return tui_key_is_text(k) ? TUI_HANDLED : TUI_UNHANDLED;
+    return form_screen_key(&st->form, k);
 }
 
 static enum tui_result lock_action(struct tui_screen *s, int action)
@@ -176,19 +175,13 @@ static void lock_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
     snprintf(who, sizeof who, "Signed in as %s.", st->L->auth.email);
     tui_put(w, 4, x, cols - 2 * x, who, st->L->tf);
     mvwaddstr(w, 5, x, "Enter your password to go on.");
-    wattrset(w, theme_attr(ROLE_NORMAL));
-    st->cur_x = form_draw(&st->form, w, 7, x, cols - 2 * x, h - 8);
-    st->cur_y = getcury(w);
+    form_screen_draw(&st->form, w, 7, x, cols - 2 * x, h - 8, &st->cur);
 }
 
 static bool lock_cursor(struct tui_screen *s, int *y, int *x)
 {
     struct lock *st = s->state;
-    if (st->busy || st->cur_x < 0)
-        return false;
-    *y = st->cur_y;
-    *x = st->cur_x;
-    return true;
+    return form_screen_cursor(&st->cur, st->busy, y, x);
 }
 
 static void lock_destroy(struct tui_screen *s)

@@ -3,6 +3,7 @@
  * leaves the terminal: it is stretched here (signin.c) and only the key
  * is sent.  Every failure of the password reads the same. */
 #include "screens/actions.h"
+#include "screens/common.h"
 #include "screens/screen.h"
 #include "screens/signin.h"
 #include "client/mem.h"
@@ -20,7 +21,7 @@ struct login {
     bool busy;
     struct form creds;      /* email, password */
     struct form code;       /* code */
-    int cur_y, cur_x;       /* the cursor, from the last draw */
+    struct form_cursor cur;
 };
 
 #define MSG_WRONG "Wrong email or password."
@@ -187,12 +188,7 @@ static enum tui_result login_key(struct tui_screen *s, tui_key k)
     struct login *st = s->state;
     if (st->busy)                       /* only Esc (an action) while waiting */
         return TUI_UNHANDLED;
-    struct form *fm = active(st);
-    if (field_key(form_field(fm, fm->focus), k))
-        return TUI_REDRAW;
-    /* A character the field refused (a letter in the code) is not a key
-     * for an action either: 'q' must never quit from a text field. */
-    return tui_key_is_text(k) ? TUI_HANDLED : TUI_UNHANDLED;
+    return form_screen_key(active(st), k);
 }
 
 static enum tui_result login_action(struct tui_screen *s, int action)
@@ -201,19 +197,13 @@ static enum tui_result login_action(struct tui_screen *s, int action)
     struct form *fm = active(st);
     if (st->busy && action != ACT_CANCEL && action != ACT_QUIT)
         return TUI_HANDLED;
+    bool go = false;
+    enum tui_result r = form_screen_action(fm, action, &go);
+    if (go)
+        submit(st);
+    if (r != TUI_UNHANDLED)
+        return r;
     switch (action) {
-    case ACT_NEXT_FIELD:
-        form_set_focus(fm, (fm->focus + 1) % fm->count);
-        return TUI_REDRAW;
-    case ACT_PREV_FIELD:
-        form_set_focus(fm, (fm->focus + fm->count - 1) % fm->count);
-        return TUI_REDRAW;
-    case ACT_SUBMIT:
-        if (fm->focus + 1 < fm->count)
-            form_set_focus(fm, fm->focus + 1);
-        else
-            submit(st);
-        return TUI_REDRAW;
     case ACT_CANCEL:
         back(st);
         return TUI_REDRAW;
@@ -223,16 +213,8 @@ static enum tui_result login_action(struct tui_screen *s, int action)
             setup_code_form(st);
         }
         return TUI_REDRAW;
-    case ACT_FORM_HELP:
-        help_show(st->L);
-        return TUI_REDRAW;
-    case ACT_REDRAW:
-        clearok(curscr, TRUE);
-        return TUI_REDRAW;
-    case ACT_QUIT:
-        return TUI_QUIT;
     }
-    return TUI_UNHANDLED;
+    return common_action(st->L, action);
 }
 
 static void login_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
@@ -246,20 +228,13 @@ static void login_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
     if (st->step == STEP_CODE)
         mvwaddstr(w, 3, x, st->recovery ? "Enter one of your recovery codes."
                                         : "Open your authenticator app and enter the code.");
-    wattrset(w, theme_attr(ROLE_NORMAL));
-    struct form *fm = active(st);
-    st->cur_x = form_draw(fm, w, 5, x, width, h - 6);
-    st->cur_y = getcury(w);
+    form_screen_draw(active(st), w, 5, x, width, h - 6, &st->cur);
 }
 
 static bool login_cursor(struct tui_screen *s, int *y, int *x)
 {
     struct login *st = s->state;
-    if (st->busy || st->cur_x < 0)
-        return false;
-    *y = st->cur_y;
-    *x = st->cur_x;
-    return true;
+    return form_screen_cursor(&st->cur, st->busy, y, x);
 }
 
 static bool login_allowed(struct tui_screen *s, int action)

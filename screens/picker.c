@@ -1,6 +1,7 @@
 /* The practice picker, for a member of several practices: after sign-in
  * (the session has no practice yet) and from home with 'p'. */
 #include "screens/actions.h"
+#include "screens/common.h"
 #include "screens/screen.h"
 #include "client/mem.h"
 #include "tui/text.h"
@@ -121,9 +122,7 @@ static enum tui_result picker_action(struct tui_screen *s, int action)
             return TUI_HANDLED;
         api_select_practice(st->L->db, &st->L->auth, st->rows[i].id, on_selected, st, st->L);
         return TUI_REDRAW;
-    case ACT_HELP: help_show(st->L); return TUI_REDRAW;
-    case ACT_QUIT: return TUI_QUIT;
-    default: return TUI_UNHANDLED;
+    default: return common_action(st->L, action);
     }
 }
 

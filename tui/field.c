@@ -41,30 +41,6 @@ static size_t u8_prev(const char *s, size_t i)
     return i;
 }
 
-static size_t u8_encode(uint32_t c, char *out)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xC0 | (c >> 6));
-        out[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xE0 | (c >> 12));
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (c >> 18));
-    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
 /* Does the character at byte i belong to the cell before it?  The same
  * rule as text_fit(): a zero-width character joins its predecessor.  A
  * zero-width character at the very start has nothing to join. */
@@ -278,7 +254,7 @@ static bool insert(struct field *f, uint32_t cp)
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
         !tui_key_is_text((tui_key)cp))
         return false;
-    n = u8_encode(cp, enc);
+    n = text_utf8_encode(cp, enc);
     if (allowed(f, cp, enc, n) && buf_grow(f, f->len + n)) {
         memmove(f->buf + f->cursor + n, f->buf + f->cursor,
                 f->len - f->cursor + 1);

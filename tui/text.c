@@ -93,7 +93,7 @@ static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
     return need + 1;
 }
 
-static size_t utf8_encode(uint32_t c, char *out)
+size_t text_utf8_encode(uint32_t c, char *out)
 {
     if (c < 0x80) {
         out[0] = (char)c;
@@ -157,7 +157,7 @@ static void control_unit(uint32_t c, unsigned flags, struct unit *u)
         u->b[1] = (char)(c ^ 0x40);
         u->len = 2;
     } else {
-        u->len = utf8_encode(c == 0x7F ? 0x2421 : 0x2400 + c, u->b);
+        u->len = text_utf8_encode(c == 0x7F ? 0x2421 : 0x2400 + c, u->b);
     }
 }
 
@@ -186,7 +186,7 @@ static size_t next_unit(const unsigned char *p, size_t n, unsigned flags,
         u->len = 1;
     } else {
         int w = cp_width(c);
-        u->len = utf8_encode(w < 0 ? REPLACE : c, u->b);
+        u->len = text_utf8_encode(w < 0 ? REPLACE : c, u->b);
         u->zero = w == 0;
     }
     return used;

@@ -62,6 +62,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum text_flags {
     TEXT_ASCII     = 1u << 0, /* ASCII fallback output (non-UTF-8 terminal) */
@@ -97,6 +98,10 @@ size_t text_sanitize(char *dst, size_t size, const char *src, size_t len,
  * Measure one line at a time.  Given unsanitized text the result is still a
  * non-negative estimate: what wcwidth() rejects and every invalid byte count
  * 1, as their placeholder would. */
+/* The UTF-8 encoding of code point c (at most U+10FFFF) into out (4 bytes
+ * of room); returns its length. */
+size_t text_utf8_encode(uint32_t c, char *out);
+
 size_t text_width(const char *s);
 size_t text_width_n(const char *s, size_t len);
 

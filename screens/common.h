@@ -1,0 +1,30 @@
+/* What several screens do alike, written once: the actions that mean the
+ * same everywhere, and the keys of a screen built on a form. */
+#ifndef LUMEN_SCREENS_COMMON_H
+#define LUMEN_SCREENS_COMMON_H
+
+#include "screens/lumen.h"
+#include "tui/form.h"
+
+/* help, form-help, redraw, lock and quit; TUI_UNHANDLED for the rest, so a
+ * screen calls it last from its action handler. */
+enum tui_result common_action(struct lumen *L, int action);
+
+/* A form screen's raw keys: the focused field edits first; a character it
+ * refuses (a letter in a code) is swallowed, never taken for an action
+ * such as q. */
+enum tui_result form_screen_key(struct form *fm, tui_key k);
+
+/* next-field, prev-field and submit: Enter moves on, and on the last field
+ * sets *submit.  TUI_UNHANDLED for other actions. */
+enum tui_result form_screen_action(struct form *fm, int action, bool *submit);
+
+/* Where form_draw() left the text cursor, for the screen's cursor hook. */
+struct form_cursor {
+    int y, x;       /* x < 0: not in view */
+};
+void form_screen_draw(struct form *fm, WINDOW *w, int y, int x, int width, int height,
+                      struct form_cursor *cur);
+bool form_screen_cursor(const struct form_cursor *cur, bool busy, int *y, int *x);
+
+#endif

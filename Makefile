@@ -64,7 +64,7 @@ $(B)/liblumen.a: $(LIB_OBJ)
 lumen: $(B)/lumen.o $(B)/liblumen.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/unit/%.t: tests/unit/%.c $(B)/liblumen.a $(B)/flags tests/unit/unit.h
+$(B)/tests/unit/%.t: tests/unit/%.c $(B)/liblumen.a $(B)/flags tests/unit/unit.h tests/unit/screen.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblumen.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 

@@ -129,38 +129,22 @@ static enum tui_result lock_key(struct tui_screen *s, tui_key k)
 static enum tui_result lock_action(struct tui_screen *s, int action)
 {
     struct lock *st = s->state;
-    struct form *fm = &st->form;
-    if (st->busy && action != ACT_CANCEL && action != ACT_QUIT)
+    if (st->busy && action != ACT_CANCEL)
         return TUI_HANDLED;
-    switch (action) {
-    case ACT_NEXT_FIELD:
-        form_set_focus(fm, (fm->focus + 1) % fm->count);
-        return TUI_REDRAW;
-    case ACT_PREV_FIELD:
-        form_set_focus(fm, (fm->focus + fm->count - 1) % fm->count);
-        return TUI_REDRAW;
-    case ACT_SUBMIT:
-        if (fm->focus + 1 < fm->count)
-            form_set_focus(fm, fm->focus + 1);
-        else
-            submit(st);
-        return TUI_REDRAW;
-    case ACT_CANCEL:
+    bool go = false;
+    enum tui_result r = form_screen_action(&st->form, action, &go);
+    if (go)
+        submit(st);
+    if (r != TUI_UNHANDLED)
+        return r;
+    if (action == ACT_CANCEL) {
         if (st->busy) {
             api_cancel(st->L->db, st->L);
             st->busy = false;
         }
         return TUI_REDRAW;
-    case ACT_FORM_HELP:
-        help_show(st->L);
-        return TUI_REDRAW;
-    case ACT_REDRAW:
-        clearok(curscr, TRUE);
-        return TUI_REDRAW;
-    case ACT_QUIT:
-        return TUI_QUIT;
     }
-    return TUI_UNHANDLED;
+    return common_action(st->L, action);
 }
 
 static void lock_draw(struct tui_screen *s, WINDOW *w, int h, int cols)

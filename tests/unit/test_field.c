@@ -6,6 +6,7 @@
  * zero when it is handed back, and then call the real functions. */
 #define _GNU_SOURCE
 #include "tests/unit/unit.h"
+#include "tests/unit/screen.h"
 
 #include <dlfcn.h>
 #include <locale.h>
@@ -641,56 +642,6 @@ static void test_view_random_edits(void **state)
 
 /* ---- drawing (a real curses screen on /dev/null) */
 
-static SCREEN *scr;
-static FILE *scr_out, *scr_in;
-
-static int screen_up(void **state)
-{
-    (void)state;
-    scr_out = fopen("/dev/null", "w");
-    scr_in = fopen("/dev/null", "r");
-    if (!scr_out || !scr_in)
-        return -1;
-    scr = newterm("xterm", scr_out, scr_in);
-    if (!scr)
-        return -1;
-    theme_init(THEME_NEVER);
-    return 0;
-}
-
-static int screen_down(void **state)
-{
-    (void)state;
-    endwin();
-    delscreen(scr);
-    fclose(scr_out);
-    fclose(scr_in);
-    return 0;
-}
-
-static wchar_t cell(WINDOW *w, int y, int x)
-{
-    cchar_t cc;
-    wchar_t wc[CCHARW_MAX + 1] = {0};
-    attr_t a;
-    short pair;
-
-    mvwin_wch(w, y, x, &cc);
-    getcchar(&cc, wc, &a, &pair, NULL);
-    return wc[0];
-}
-
-static attr_t cell_attr(WINDOW *w, int y, int x)
-{
-    cchar_t cc;
-    wchar_t wc[CCHARW_MAX + 1];
-    attr_t a;
-    short pair;
-
-    mvwin_wch(w, y, x, &cc);
-    getcchar(&cc, wc, &a, &pair, NULL);
-    return a;
-}
 
 static void fill(WINDOW *w, char c)
 {

@@ -1,5 +1,6 @@
 /* Unit tests for tui/form and tui/dialog: keys, layout, clipped drawing. */
 #include "tests/unit/unit.h"
+#include "tests/unit/screen.h"
 
 #include <locale.h>
 #include <stdbool.h>
@@ -382,56 +383,6 @@ static void test_dialog_layout(void **state)
 
 /* ---- drawing on a curses screen writing to /dev/null */
 
-static SCREEN *scr;
-static FILE *scr_out, *scr_in;
-
-static int screen_up(void **state)
-{
-    (void)state;
-    scr_out = fopen("/dev/null", "w");
-    scr_in = fopen("/dev/null", "r");
-    if (!scr_out || !scr_in)
-        return -1;
-    scr = newterm("xterm", scr_out, scr_in);
-    if (!scr)
-        return -1;
-    theme_init(THEME_NEVER);
-    return 0;
-}
-
-static int screen_down(void **state)
-{
-    (void)state;
-    endwin();
-    delscreen(scr);
-    fclose(scr_out);
-    fclose(scr_in);
-    return 0;
-}
-
-static wchar_t cell(WINDOW *w, int y, int x)
-{
-    cchar_t cc;
-    wchar_t wc[CCHARW_MAX + 1] = {0};
-    attr_t a;
-    short pair;
-
-    mvwin_wch(w, y, x, &cc);
-    getcchar(&cc, wc, &a, &pair, NULL);
-    return wc[0];
-}
-
-static attr_t cell_attr(WINDOW *w, int y, int x)
-{
-    cchar_t cc;
-    wchar_t wc[CCHARW_MAX + 1];
-    attr_t a;
-    short pair;
-
-    mvwin_wch(w, y, x, &cc);
-    getcchar(&cc, wc, &a, &pair, NULL);
-    return a;
-}
 
 /* The text of a row, narrowed to ASCII ('?' for anything else). */
 static const char *row_text(WINDOW *w, int y)

@@ -60,7 +60,6 @@ void login_reset(struct tui_screen *s, const char *message)
 static void fail(struct login *st, struct form *fm, const char *msg)
 {
     st->busy = false;
-    tui_app_message(st->L->app, ROLE_NORMAL, "", 0);
     form_set_error(fm, msg);
     tui_app_dirty(st->L->app);
 }
@@ -95,6 +94,7 @@ static void on_login(void *ud, enum api_err err, const struct api_login *r)
 {
     struct login *st = ud;
     field_clear(form_field(&st->creds, 1));
+    tui_app_message(st->L->app, ROLE_NORMAL, "", 0);     /* "Signing in..." is over */
     if (err != API_OK) {
         if (err != API_ERR_CANCELLED)
             fail(st, &st->creds, api_err_message(err));
@@ -125,6 +125,8 @@ static void on_key(void *ud, enum api_err err, const unsigned char *key)
     struct login *st = ud;
     if (!key) {
         field_clear(form_field(&st->creds, 1));
+        if (err != API_ERR_CANCELLED)
+            tui_app_message(st->L->app, ROLE_NORMAL, "", 0);
         if (err != API_ERR_CANCELLED)
             fail(st, &st->creds, err == API_OK || err == API_ERR_SERVER
                  ? "The server asked for sign-in settings this client refuses."

@@ -173,7 +173,6 @@ static void on_me_after_sign_in(void *ud, enum api_err err, const struct api_me 
         return;
     }
     lumen_store_me(L, me);
-    tui_app_message(L->app, ROLE_NORMAL, "", 0);     /* "Signing in..." is over */
     lumen_arm_idle(L);
     if (!L->me.practice_id[0]) {
         picker_show(L);

@@ -253,6 +253,88 @@ BEGIN
 END
 $$;
 
+-- ---------------------------------------------------------------------------
+-- A second-factor code, checked and (when it matches) spent.  The one rule
+-- for every caller that takes a code (api.mfa_verify here, api.unlock in
+-- 006), so they cannot drift apart: a code accepted by either never works
+-- again in the other, nor in the same one.
+--   p_code, normalized (code_normalize): six digits -> TOTP, accepted within
+--     one step either side of now and only for a step later than the
+--     account's totp_last_step (a right code for an already used step:
+--     reused); ten base32 characters -> a recovery code, accepted if one of
+--     the account's codes hashes to it and is still unused; anything else:
+--     method 'malformed', never a match.
+--   A match is spent here, before returning: the TOTP step becomes
+--   totp_last_step, the recovery code is marked used by session s, and a
+--   recovery code is audited as mfa.recovery_used (recovery_codes_left).
+-- Returns matched, method ('totp' | 'recovery' | 'malformed'), reused (a
+-- TOTP code whose step was already used) and, on a match only, the unused
+-- recovery codes left.
+-- Left to the callers, since their answers differ: that the account has 2FA
+-- (raised here otherwise, a caller's bug), the factor's lock
+-- (mfa_locked_until: check it first, a locked factor spends nothing), the
+-- failure count and its reset, their own audit rows and statuses.  The
+-- account row is locked here (callers already hold it), so two calls cannot
+-- both accept one step or one recovery code.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION mfa_code_check(s sessions, p_code text,
+                               OUT matched boolean, OUT method text, OUT reused boolean,
+                               OUT recovery_codes_left integer)
+LANGUAGE plpgsql SET search_path = lumen, ext, pg_temp
+AS $$
+DECLARE
+  a accounts;
+  v_code text := code_normalize(p_code);
+  v_secret bytea;
+  v_now bigint;
+  v_step bigint;
+  v_matched bigint;
+  v_rc bigint;
+BEGIN
+  matched := false;
+  reused := false;
+  SELECT * INTO STRICT a FROM accounts x WHERE x.id = s.account_id FOR UPDATE;
+  IF NOT a.mfa_enabled THEN
+    RAISE EXCEPTION 'mfa_code_check: account % has no second factor', a.id;
+  END IF;
+
+  IF v_code ~ '^[0-9]{6}$' THEN
+    method := 'totp';
+    v_secret := secret_open(a.totp_secret_enc);
+    v_now := totp_step(now());
+    FOR v_step IN v_now - 1 .. v_now + 1 LOOP
+      IF totp(v_secret, v_step, 6) = v_code THEN
+        IF v_step > coalesce(a.totp_last_step, -1) THEN
+          v_matched := v_step;
+          EXIT;
+        END IF;
+        reused := true;         -- right code, but its step was already used
+      END IF;
+    END LOOP;
+    IF v_matched IS NOT NULL THEN
+      UPDATE accounts x SET totp_last_step = v_matched WHERE x.id = a.id;
+    END IF;
+  ELSIF v_code ~ '^[A-Z2-7]{10}$' THEN
+    method := 'recovery';
+    UPDATE recovery_codes r SET used_at = now(), used_session_id = s.id
+    WHERE r.account_id = a.id AND r.code_hash = recovery_hash(a.id, v_code) AND r.used_at IS NULL
+    RETURNING r.id INTO v_rc;
+  ELSE
+    method := 'malformed';
+  END IF;
+
+  matched := v_matched IS NOT NULL OR v_rc IS NOT NULL;
+  IF matched THEN
+    SELECT count(*) INTO recovery_codes_left
+    FROM recovery_codes r WHERE r.account_id = a.id AND r.used_at IS NULL;
+  END IF;
+  IF v_rc IS NOT NULL THEN
+    PERFORM audit_account_event(a.id, s.practice_id, 'mfa.recovery_used', 'success', a.email::text,
+      s.id, s.reported_origin, jsonb_build_object('recovery_codes_left', recovery_codes_left));
+  END IF;
+END
+$$;
+
 -- ===========================================================================
 -- The api.  Every function: SECURITY DEFINER (runs as lumen_owner, the
 -- client has no table privilege), fixed search_path.  EXECUTE for
@@ -387,15 +469,7 @@ AS $$
 DECLARE
   s sessions;
   a accounts;
-  v_code text := code_normalize(p_code);
-  v_method text;
-  v_secret bytea;
-  v_now bigint;
-  v_step bigint;
-  v_matched bigint;
-  v_reused boolean := false;
-  v_rc bigint;
-  v_left integer;
+  c record;               -- mfa_code_check's answer
   v_failures integer;
   v_until timestamptz;
 BEGIN
@@ -413,42 +487,18 @@ BEGIN
     RETURN;
   END IF;
 
-  IF v_code ~ '^[0-9]{6}$' THEN
-    v_method := 'totp';
-    v_secret := secret_open(a.totp_secret_enc);
-    v_now := totp_step(now());
-    FOR v_step IN v_now - 1 .. v_now + 1 LOOP
-      IF totp(v_secret, v_step, 6) = v_code THEN
-        IF v_step > coalesce(a.totp_last_step, -1) THEN
-          v_matched := v_step;
-          EXIT;
-        END IF;
-        v_reused := true;       -- right code, but its step was already used
-      END IF;
-    END LOOP;
-  ELSIF v_code ~ '^[A-Z2-7]{10}$' THEN
-    v_method := 'recovery';
-    UPDATE recovery_codes r SET used_at = now(), used_session_id = s.id
-    WHERE r.account_id = a.id AND r.code_hash = recovery_hash(a.id, v_code) AND r.used_at IS NULL
-    RETURNING r.id INTO v_rc;
-  ELSE
-    v_method := 'malformed';
-  END IF;
+  -- The code is checked, and spent if it matches, by the rule unlock shares
+  -- (mfa_code_check; a recovery code writes mfa.recovery_used there).
+  SELECT * INTO c FROM mfa_code_check(s, p_code);
 
-  IF v_matched IS NOT NULL OR v_rc IS NOT NULL THEN
-    UPDATE accounts x SET mfa_failures = 0, mfa_locked_until = NULL,
-                          totp_last_step = coalesce(v_matched, x.totp_last_step)
-    WHERE x.id = a.id;
+  IF c.matched THEN
+    UPDATE accounts x SET mfa_failures = 0, mfa_locked_until = NULL WHERE x.id = a.id;
     UPDATE sessions x SET mfa_satisfied = true, step_up_at = now() WHERE x.id = s.id;
-    SELECT count(*) INTO v_left FROM recovery_codes r WHERE r.account_id = a.id AND r.used_at IS NULL;
-    IF v_rc IS NOT NULL THEN
-      PERFORM audit_account_event(a.id, s.practice_id, 'mfa.recovery_used', 'success', a.email::text,
-        s.id, s.reported_origin, jsonb_build_object('recovery_codes_left', v_left));
-    ELSE
+    IF c.method = 'totp' THEN
       PERFORM audit_account_event(a.id, s.practice_id, 'mfa.success', 'success', a.email::text,
         s.id, s.reported_origin, jsonb_build_object('method', 'totp'));
     END IF;
-    RETURN QUERY SELECT 'ok'::text, v_left;
+    RETURN QUERY SELECT 'ok'::text, c.recovery_codes_left;
     RETURN;
   END IF;
 
@@ -459,8 +509,8 @@ BEGIN
                         mfa_locked_until = coalesce(v_until, x.mfa_locked_until)
   WHERE x.id = a.id;
   PERFORM audit_account_event(a.id, s.practice_id, 'mfa.failure', 'failure', a.email::text, s.id,
-    s.reported_origin, jsonb_build_object('method', v_method,
-                                          'reason', CASE WHEN v_reused THEN 'reused' ELSE 'wrong' END,
+    s.reported_origin, jsonb_build_object('method', c.method,
+                                          'reason', CASE WHEN c.reused THEN 'reused' ELSE 'wrong' END,
                                           'failures', v_failures,
                                           'locked', v_until IS NOT NULL));
   IF v_until IS NOT NULL THEN

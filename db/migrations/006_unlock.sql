@@ -62,13 +62,8 @@ DECLARE
   v_until timestamptz;
   v_reason text;          -- what failed: password | code
   v_method text;          -- totp | recovery | malformed (a code's form)
-  v_secret bytea;
-  v_now bigint;
-  v_step bigint;
-  v_matched bigint;
   v_reused boolean := false;
-  v_rc bigint;
-  v_left integer;
+  c record;               -- mfa_code_check's answer
   v_mfa_failures integer;
   v_failures integer;
 BEGIN
@@ -111,31 +106,15 @@ BEGIN
       RETURN QUERY SELECT 'locked'::text, seconds_until(a.mfa_locked_until);
       RETURN;
     END IF;
-    -- The code, exactly as mfa_verify takes it: TOTP within one step either
-    -- side and later than the account's last accepted step, or an unused
-    -- recovery code.
-    IF v_code ~ '^[0-9]{6}$' THEN
-      v_method := 'totp';
-      v_secret := secret_open(a.totp_secret_enc);
-      v_now := totp_step(now());
-      FOR v_step IN v_now - 1 .. v_now + 1 LOOP
-        IF totp(v_secret, v_step, 6) = v_code THEN
-          IF v_step > coalesce(a.totp_last_step, -1) THEN
-            v_matched := v_step;
-            EXIT;
-          END IF;
-          v_reused := true;
-        END IF;
-      END LOOP;
-    ELSIF v_code ~ '^[A-Z2-7]{10}$' THEN
-      v_method := 'recovery';
-      UPDATE recovery_codes r SET used_at = now(), used_session_id = s.id
-      WHERE r.account_id = a.id AND r.code_hash = recovery_hash(a.id, v_code) AND r.used_at IS NULL
-      RETURNING r.id INTO v_rc;
-    ELSE
-      v_method := 'malformed';
-    END IF;
-    IF v_matched IS NULL AND v_rc IS NULL THEN
+    -- The code, by the very rule of mfa_verify (lumen.mfa_code_check, in
+    -- 005): TOTP within one step either side and later than the account's
+    -- last accepted step, or an unused recovery code.  A match is spent
+    -- there and then (totp_last_step; the recovery code marked used and
+    -- audited as mfa.recovery_used, ahead of this call's session.unlock).
+    SELECT * INTO c FROM mfa_code_check(s, v_code);
+    v_method := c.method;
+    v_reused := c.reused;
+    IF NOT c.matched THEN
       -- 7. Wrong code: counted on the account's second factor as well, with
       -- mfa_verify's threshold and delays.
       v_reason := 'code';
@@ -156,14 +135,7 @@ BEGIN
     WHERE x.id = s.id;
     DELETE FROM login_throttle t WHERE t.kind = 'email' AND t.key = v_email;
     IF a.mfa_enabled THEN
-      UPDATE accounts x SET mfa_failures = 0, mfa_locked_until = NULL,
-                            totp_last_step = coalesce(v_matched, x.totp_last_step)
-      WHERE x.id = a.id;
-    END IF;
-    IF v_rc IS NOT NULL THEN
-      SELECT count(*) INTO v_left FROM recovery_codes r WHERE r.account_id = a.id AND r.used_at IS NULL;
-      PERFORM audit_account_event(a.id, s.practice_id, 'mfa.recovery_used', 'success', a.email::text,
-        s.id, s.reported_origin, jsonb_build_object('recovery_codes_left', v_left));
+      UPDATE accounts x SET mfa_failures = 0, mfa_locked_until = NULL WHERE x.id = a.id;
     END IF;
     PERFORM audit_account_event(a.id, s.practice_id, 'session.unlock', 'success', a.email::text, s.id,
       s.reported_origin, jsonb_build_object('method', coalesce(v_method, 'password')));

@@ -13,12 +13,6 @@ struct home {
     struct tui_screen *confirm;
 };
 
-static const char *role_title(const char *role)
-{
-    return strcmp(role, "owner") == 0 ? "Owner" : strcmp(role, "admin") == 0 ? "Admin"
-         : strcmp(role, "viewer") == 0 ? "Viewer" : "-";
-}
-
 /* What each permission lets the user do, in the words of the screens. */
 static const struct { const char *perm, *words; } can_words[] = {
     { "lead.read", "read leads and transcripts" },
@@ -50,7 +44,7 @@ static void home_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
     tui_put(w, 1, 2, cols - 4, buf, tf);
     snprintf(buf, sizeof buf, "%s (%s)", me->practice_name, me->timezone);
     row(w, 3, "Practice", buf, tf, cols);
-    snprintf(buf, sizeof buf, "%s, %s", me->email, role_title(me->role));
+    snprintf(buf, sizeof buf, "%s, %s", me->email, lumen_role_title(me->role));
     row(w, 4, "Signed in", buf, tf, cols);
     row(w, 5, "Two-factor", me->mfa_enabled ? "on" : "off", tf, cols);
     int idle = me->idle_timeout_s;
@@ -79,16 +73,11 @@ static void on_me(void *ud, enum api_err err, const struct api_me *me)
     tui_app_message(st->L->app, ROLE_OK, "Up to date.", 3000);
 }
 
-static void on_signed_out(void *ud, enum api_err err)
-{
-    (void)ud;
-    (void)err;      /* the token is already gone; nothing more to do */
-}
-
 static void sign_out(void *ud)
 {
     struct home *st = ud;
-    api_logout(st->L->db, &st->L->auth, on_signed_out, NULL, NULL);
+    /* The token is wiped as the call is queued; the answer changes nothing. */
+    api_logout(st->L->db, &st->L->auth, NULL, NULL, NULL);
     lumen_signed_out(st->L, "You are signed out.");
 }
 

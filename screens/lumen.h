@@ -61,6 +61,8 @@ void lumen_call_failed(struct lumen *L, enum api_err err);
 /* Copies api.me into L->me. */
 void lumen_store_me(struct lumen *L, const struct api_me *me);
 bool lumen_can(const struct lumen *L, const char *permission);
+/* "Owner", "Admin", "Viewer" for a role as the database names it. */
+const char *lumen_role_title(const char *role);
 /* Locks the screen now, as the idle timer would. */
 void lumen_lock_now(struct lumen *L);
 /* Arms the idle lock from the practice's timeout (or the config's). */

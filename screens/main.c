@@ -68,7 +68,7 @@ static bool io_busy(void *ud)
 
 /* --- header --------------------------------------------------------------- */
 
-static const char *role_name(const char *role)
+const char *lumen_role_title(const char *role)
 {
     if (strcmp(role, "owner") == 0)
         return "Owner";
@@ -76,7 +76,7 @@ static const char *role_name(const char *role)
         return "Admin";
     if (strcmp(role, "viewer") == 0)
         return "Viewer";
-    return "";
+    return "-";
 }
 
 /* Lumen | practice | user (role) | tabs.  Nothing of the practice while
@@ -95,7 +95,7 @@ static void draw_header(void *ud, WINDOW *w, int cols)
     }
     char who[600];
     snprintf(who, sizeof who, " %s | %s (%s)", L->me.practice_name, L->me.email,
-             role_name(L->me.role));
+             lumen_role_title(L->me.role));
     const char *tabs = "[1 Home] ";
     int tabs_cols = (int)strlen(tabs);
     wattrset(w, theme_attr(ROLE_STATUS));

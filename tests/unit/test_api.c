@@ -9,24 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* Re-derives every demo key from the password: the demo data was made with
  * the same function the client signs in with, and its verifier matches. */
 static void demo_keys_derive(void **state)
 {
     (void)state;
     assert_true(sodium_init() >= 0);
-    char *demo_sql = strdup(slurp("db/demo/demo.sql"));
+    char *demo_sql = strdup(unit_slurp("db/demo/demo.sql"));
     FILE *f = fopen("db/demo/README-kdf.txt", "r");
     assert_non_null(f);
     char line[512];

@@ -166,17 +166,6 @@ static void search_order(void **state)
     rmdir(dir);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* The sample is the documentation of the keys: it must parse and name every
  * key the parser knows, in its own section. */
 static void sample_parses_and_documents_every_key(void **state)
@@ -187,7 +176,7 @@ static void sample_parses_and_documents_every_key(void **state)
     assert_int_equal(config_load("lumen.conf.sample", &c, err, sizeof err), 0);
     config_free(&c);
 
-    const char *text = slurp("lumen.conf.sample");
+    const char *text = unit_slurp("lumen.conf.sample");
     const char *section, *name;
     for (size_t i = 0; config_key_at(i, &section, &name) == 0; i++) {
         char hdr[64];

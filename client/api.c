@@ -30,6 +30,10 @@ struct pending {
     void *ud;
     struct api_auth *auth;
     char email[256];
+    /* A guess's second step (see attempt_collect). */
+    struct db *db;
+    const void *owner;
+    db_done_fn on_result;
 };
 
 static struct pending *pending_new(void *ud, struct api_auth *auth)
@@ -135,6 +139,67 @@ static bool one_row(const struct db_reply *r)
     return r->outcome == DB_OK && PQntuples(r->res) == 1;
 }
 
+/* Guesses (a password key, a second-factor code, an unlock) answer only an
+ * attempt id; the outcome is asked for in a second call, which runs in a
+ * transaction of its own after the attempt -- its failure count and audit
+ * rows -- has committed (db/API.md, "Guesses").  Both calls belong to the
+ * caller's owner, so Esc cancels either.  on_result gets the outcome row
+ * (status, retry_after_s, token, session_id, mfa_required, method,
+ * recovery_codes_left), or the error of whichever call failed. */
+#define ATTEMPT_RESULT_SQL \
+    "SELECT status, retry_after_s, token, session_id, mfa_required, method, " \
+    "recovery_codes_left FROM api.attempt_result($1)"
+enum { RES_STATUS, RES_RETRY, RES_TOKEN, RES_SESSION, RES_MFA, RES_METHOD, RES_CODES, RES_NCOLS };
+
+static void attempt_fail(struct pending *p, enum db_outcome outcome, const char *why)
+{
+    struct db_reply bad = { outcome, NULL, "XX000", why };
+    p->on_result(p, &bad);
+}
+
+static void on_attempt(void *ud, const struct db_reply *r)
+{
+    struct pending *p = ud;
+    if (r->outcome != DB_OK) {
+        p->on_result(p, r);
+        return;
+    }
+    if (!one_row(r) || PQnfields(r->res) != 1 || PQgetlength(r->res, 0, 0) != API_TOKEN_HEX) {
+        attempt_fail(p, DB_ERROR, "malformed attempt id");
+        return;
+    }
+    char *id = PQgetvalue(r->res, 0, 0);
+    const char *v[1] = { id };
+    /* Not DB_RETRY: an outcome is told once, so a second try after a lost
+     * connection would only be refused; the user tries again instead. */
+    if (db_call(p->db, ATTEMPT_RESULT_SQL, 1, v, NULL, DB_SECRET, p->on_result, p, p->owner) != 0)
+        attempt_fail(p, DB_LOST, "the database is refused");
+    sodium_memzero(id, API_TOKEN_HEX);
+}
+
+/* Queues the attempt SQL; its answer goes through on_attempt to ON_RESULT. */
+static int attempt_call(struct db *db, struct pending *p, const char *sql, int nparams,
+                        const char *const *values, const int *lengths, db_done_fn on_result,
+                        const void *owner)
+{
+    p->db = db;
+    p->owner = owner;
+    p->on_result = on_result;
+    int rc = db_call(db, sql, nparams, values, lengths, DB_SECRET, on_attempt, p, owner);
+    if (rc)
+        free(p);
+    return rc;
+}
+
+/* An outcome row as on_result functions expect it, or an error. */
+static enum api_err result_err(const struct db_reply *r)
+{
+    enum api_err err = reply_err(r);
+    if (err == API_OK && (!one_row(r) || PQnfields(r->res) != RES_NCOLS))
+        err = API_ERR_SERVER;
+    return err;
+}
+
 static void on_login_begin(void *ud, const struct db_reply *r)
 {
     struct pending *p = ud;
@@ -172,22 +237,20 @@ int api_login_begin(struct db *db, const char *email, api_kdf_fn done, void *ud,
 static void on_login(void *ud, const struct db_reply *r)
 {
     struct pending *p = ud;
-    enum api_err err = reply_err(r);
+    enum api_err err = result_err(r);
     struct api_login out = { API_LOGIN_INVALID, false, 0 };
-    if (err == API_OK && !one_row(r))
-        err = API_ERR_SERVER;
     if (err == API_OK) {
-        const char *status = PQgetvalue(r->res, 0, 0);
-        const char *token = PQgetvalue(r->res, 0, 1);
+        const char *status = PQgetvalue(r->res, 0, RES_STATUS);
+        const char *token = PQgetvalue(r->res, 0, RES_TOKEN);
         if (strcmp(status, "ok") == 0 && strlen(token) == API_TOKEN_HEX) {
             out.status = API_LOGIN_OK;
             memcpy(p->auth->token, token, API_TOKEN_HEX + 1);
             p->auth->has_token = true;
             snprintf(p->auth->email, sizeof p->auth->email, "%s", p->email);
-            out.mfa_required = PQgetvalue(r->res, 0, 3)[0] == 't';
+            out.mfa_required = PQgetvalue(r->res, 0, RES_MFA)[0] == 't';
         } else if (strcmp(status, "locked") == 0) {
             out.status = API_LOGIN_LOCKED;
-            out.retry_after_s = atoi(PQgetvalue(r->res, 0, 4));
+            out.retry_after_s = atoi(PQgetvalue(r->res, 0, RES_RETRY));
         }
         /* libpq's copy of the token is in ordinary memory: wipe it. */
         sodium_memzero((void *)token, strlen(token));
@@ -207,29 +270,26 @@ int api_login(struct db *db, struct api_auth *auth, const char *email,
              auth->origin, LUMEN_VERSION);
     const char *v[3] = { email, (const char *)key, client };
     int len[3] = { 0, API_KEY_BYTES, 0 };
-    int rc = db_call(db, "SELECT status, token, session_id, mfa_required, retry_after_s "
-                     "FROM api.login($1, $2::bytea, $3::jsonb)",
-                     3, v, len, DB_SECRET, on_login, p, owner);
-    if (rc)
-        free(p);
-    return rc;
+    return attempt_call(db, p, "SELECT api.login($1, $2::bytea, $3::jsonb)", 3, v, len,
+                        on_login, owner);
 }
 
 static void on_mfa(void *ud, const struct db_reply *r)
 {
     struct pending *p = ud;
-    enum api_err err = reply_err(r);
+    enum api_err err = result_err(r);
     struct api_mfa out = { API_MFA_INVALID, -1 };
-    if (err == API_OK && !one_row(r))
-        err = API_ERR_SERVER;
     if (err == API_OK) {
-        const char *status = PQgetvalue(r->res, 0, 0);
+        const char *status = PQgetvalue(r->res, 0, RES_STATUS);
         if (strcmp(status, "ok") == 0)
             out.status = API_MFA_OK;
         else if (strcmp(status, "locked") == 0)
             out.status = API_MFA_LOCKED;
-        if (!PQgetisnull(r->res, 0, 1))
-            out.recovery_codes_left = atoi(PQgetvalue(r->res, 0, 1));
+        /* The server tells the codes left on every success; only a
+         * recovery code's use is news to the user. */
+        if (out.status == API_MFA_OK && strcmp(PQgetvalue(r->res, 0, RES_METHOD), "recovery") == 0 &&
+            !PQgetisnull(r->res, 0, RES_CODES))
+            out.recovery_codes_left = atoi(PQgetvalue(r->res, 0, RES_CODES));
     }
     p->fn.mfa(p->ud, err, err == API_OK ? &out : NULL);
     free(p);
@@ -241,11 +301,7 @@ int api_mfa_verify(struct db *db, struct api_auth *auth, const char *code,
     struct pending *p = pending_new(ud, auth);
     p->fn.mfa = done;
     const char *v[2] = { auth->token, code };
-    int rc = db_call(db, "SELECT status, recovery_codes_left FROM api.mfa_verify($1, $2)",
-                     2, v, NULL, DB_SECRET, on_mfa, p, owner);
-    if (rc)
-        free(p);
-    return rc;
+    return attempt_call(db, p, "SELECT api.mfa_verify($1, $2)", 2, v, NULL, on_mfa, owner);
 }
 
 static void on_done(void *ud, const struct db_reply *r)
@@ -390,19 +446,17 @@ int api_practices(struct db *db, struct api_auth *auth, api_practices_fn done, v
 static void on_unlock(void *ud, const struct db_reply *r)
 {
     struct pending *p = ud;
-    enum api_err err = reply_err(r);
+    enum api_err err = result_err(r);
     struct api_unlock out = { API_UNLOCK_INVALID, 0 };
-    if (err == API_OK && !one_row(r))
-        err = API_ERR_SERVER;
     if (err == API_OK) {
-        const char *status = PQgetvalue(r->res, 0, 0);
+        const char *status = PQgetvalue(r->res, 0, RES_STATUS);
         if (strcmp(status, "ok") == 0)
             out.status = API_UNLOCK_OK;
         else if (strcmp(status, "code_required") == 0)
             out.status = API_UNLOCK_CODE_REQUIRED;
         else if (strcmp(status, "locked") == 0)
             out.status = API_UNLOCK_LOCKED;
-        out.retry_after_s = atoi(PQgetvalue(r->res, 0, 1));
+        out.retry_after_s = atoi(PQgetvalue(r->res, 0, RES_RETRY));
     }
     p->fn.unlock(p->ud, err, err == API_OK ? &out : NULL);
     free(p);
@@ -415,11 +469,8 @@ int api_unlock(struct db *db, struct api_auth *auth, const unsigned char *key,
     p->fn.unlock = done;
     const char *v[3] = { auth->token, (const char *)key, code };
     int len[3] = { 0, API_KEY_BYTES, 0 };
-    int rc = db_call(db, "SELECT status, retry_after_s FROM api.unlock($1, $2::bytea, $3)",
-                     3, v, len, DB_SECRET, on_unlock, p, owner);
-    if (rc)
-        free(p);
-    return rc;
+    return attempt_call(db, p, "SELECT api.unlock($1, $2::bytea, $3)", 3, v, len, on_unlock,
+                        owner);
 }
 
 void api_cancel(struct db *db, const void *owner)

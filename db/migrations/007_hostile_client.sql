@@ -446,30 +446,30 @@ DROP FUNCTION throttle_locked_until(text, text);
 DROP TABLE login_throttle;
 
 CREATE TABLE throttle_events (
+  id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,   -- the order events happened in
   key     text NOT NULL CHECK (key ~ '^(email|addr|mfa):'),
   event   text NOT NULL CHECK (event IN ('failure', 'success', 'refused')),
   at      timestamptz NOT NULL DEFAULT now(),
   audited boolean NOT NULL DEFAULT false      -- refused: an audit row was written for it
 );
-CREATE INDEX throttle_events_key ON throttle_events (key, event, at);
+CREATE INDEX throttle_events_key ON throttle_events (key, event, id);
 CREATE INDEX throttle_events_at ON throttle_events (at);
 
 CREATE FUNCTION throttle_note(p_key text, p_event text) RETURNS void
 LANGUAGE sql SET search_path = lumen, ext, pg_temp
 AS $$ INSERT INTO throttle_events (key, event) VALUES (p_key, p_event) $$;
 
--- When p_key is locked until, or NULL.
+-- When p_key is locked until, or NULL.  Failures count from the key's
+-- last success (by id: the order they happened in) within 24 hours.
 CREATE FUNCTION throttle_locked_until(p_key text, p_threshold integer) RETURNS timestamptz
 LANGUAGE sql STABLE SET search_path = lumen, ext, pg_temp
 AS $$
-  WITH since AS (
-    SELECT greatest(now() - interval '24 hours',
-                    coalesce((SELECT max(e.at) FROM throttle_events e
-                              WHERE e.key = p_key AND e.event = 'success'), '-infinity')) AS t
-  ), f AS (
+  WITH f AS (
     SELECT count(*)::integer AS n, max(e.at) AS last
-    FROM throttle_events e, since
-    WHERE e.key = p_key AND e.event = 'failure' AND e.at > since.t
+    FROM throttle_events e
+    WHERE e.key = p_key AND e.event = 'failure' AND e.at > now() - interval '24 hours'
+      AND e.id > coalesce((SELECT max(s.id) FROM throttle_events s
+                           WHERE s.key = p_key AND s.event = 'success'), 0)
   )
   SELECT f.last + lock_delay(f.n, p_threshold) FROM f
   WHERE f.n >= p_threshold AND f.last + lock_delay(f.n, p_threshold) > now()
@@ -486,16 +486,18 @@ AS $$
 DECLARE
   v_last timestamptz;
   v_n integer;
+  v_last_id bigint;
 BEGIN
-  SELECT max(e.at) INTO v_last FROM throttle_events e
-  WHERE e.key = p_key AND e.event = 'refused' AND e.audited;
+  SELECT e.at, e.id INTO v_last, v_last_id FROM throttle_events e
+  WHERE e.key = p_key AND e.event = 'refused' AND e.audited
+  ORDER BY e.id DESC LIMIT 1;
   IF v_last IS NOT NULL AND v_last > now() - interval '1 minute' THEN
     INSERT INTO throttle_events (key, event) VALUES (p_key, 'refused');
     RETURN NULL;
   END IF;
   SELECT count(*) + 1 INTO v_n FROM throttle_events e
   WHERE e.key = p_key AND e.event = 'refused' AND NOT e.audited
-    AND e.at > coalesce(v_last, '-infinity');
+    AND e.id > coalesce(v_last_id, 0);
   INSERT INTO throttle_events (key, event, audited) VALUES (p_key, 'refused', true);
   RETURN v_n;
 END

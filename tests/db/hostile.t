@@ -1,0 +1,151 @@
+#!/bin/sh
+# A hostile client with psql and the client role's credentials (issue 13):
+# the three ways to undo a guess after seeing its answer, a guess loop that
+# commits, an open transaction that must not freeze anyone's sign-in, and
+# a flood of failures that must not flood the audit log.  Each runs in
+# autocommit against a database of its own copied from the demo data, as
+# lumen_client, the way `psql` on a jump host would.
+set -u
+n=0; failed=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
+echo "1..19"
+
+db="hostile_$$"
+tmp=$(mktemp -d)
+cleanup() { kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$tmp"; }
+trap cleanup EXIT
+createdb -T lumen_demo "$db" || { echo "Bail out! cannot create $db"; exit 1; }
+
+as_client() { psql -X -q -At -v ON_ERROR_STOP=1 -U lumen_client -d "$db" "$@" 2>&1; }
+as_su() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
+# The demo's stretched keys (db/demo/README-kdf.txt) and a wrong one.
+key() { awk -v e="$1" '$1 == e { print "\\x" $3 }' db/demo/README-kdf.txt; }
+ADMIN=admin@brightsmile.test; OWNER=owner@brightsmile.test; VIEWER=viewer@brightsmile.test
+WRONG="\\x$(printf '%064d' 0)"
+count() { as_su "SELECT count(*) FROM audit.audit_log WHERE $1"; }
+# An attempt and, in a transaction of its own after it committed, one
+# column of its outcome: what an honest client does.
+result() {  # result COLUMN ATTEMPT-SQL
+  _id=$(as_client -c "SELECT $2")
+  as_client -c "SELECT $1 FROM api.attempt_result('$_id')"
+}
+
+# ---------------------------------------------------------------- the tricks
+out=$(as_client -c "BEGIN" -c "SELECT api.login('$ADMIN', '$WRONG', '{}')" -c "ROLLBACK")
+id=$(echo "$out" | grep -E '^[0-9a-f]{64}$')
+[ -n "$id" ] && ! echo "$out" | grep -qi 'invalid\|locked'
+ok $? "api.login answers only an attempt id"
+out=$(as_client -c "SELECT status FROM api.attempt_result('$id')"); rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q 'unknown attempt'
+ok $? "trick 1 (BEGIN; guess; ROLLBACK): the rolled-back attempt has no answer to ask for"
+
+out=$(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result(api.login('$ADMIN', '$WRONG', '{}'))" -c "COMMIT")
+echo "$out" | grep -q 'has not been committed' && ! echo "$out" | grep -qx 'invalid'
+ok $? "the answer is refused inside the transaction that made the attempt"
+
+out=$(as_client -c "SELECT CASE WHEN r.status = 'ok' THEN r.token ELSE (1 / (length(r.status) - length(r.status)))::text END
+                    FROM api.attempt_result(api.login('$ADMIN', '$WRONG', '{}')) r")
+echo "$out" | grep -q 'has not been committed' && ! echo "$out" | grep -q 'division by zero'
+ok $? "trick 2 (one statement that fails on purpose): it fails before any answer exists"
+
+out=$(as_client -c "DO \$\$ DECLARE s text; BEGIN
+  FOR i IN 1 .. 5 LOOP
+    BEGIN
+      SELECT status INTO s FROM api.attempt_result(api.login('$ADMIN', '$WRONG', '{}'));
+      RAISE NOTICE 'answer %', s;
+    EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'caught %', SQLSTATE;
+    END;
+  END LOOP; END \$\$")
+[ "$(echo "$out" | grep -c 'caught LMG01')" = 5 ] && ! echo "$out" | grep -q 'answer'
+ok $? "trick 3 (an exception block around each guess): every guess is refused, none answered"
+
+tok=$(result token "api.login('$ADMIN', '$(key $ADMIN)', '{}')")
+out=$(as_client -c "BEGIN" -c "SELECT api.login('$ADMIN', '$WRONG', '{}')" -c "SELECT role FROM api.me('$tok')")
+echo "$out" | grep -q 'has not been committed' && ! echo "$out" | grep -qx 'admin'
+ok $? "no other api call runs in a transaction after an attempt (nothing it changed can be seen)"
+[ "$(count "actor_email = '$ADMIN' AND action = 'login.failure'")" = 0 ]
+ok $? "none of the undone guesses left a count or a row, and none was answered"
+
+# ------------------------------------------ guesses that commit are counted
+# Each guess commits; each answer is then read in a transaction that is
+# rolled back: the count and the rows stand.
+answers=""
+for i in 1 2 3 4 5; do
+  id=$(as_client -c "SELECT api.login('$ADMIN', '$WRONG', '{}')")
+  answers="$answers $(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result('$id')" -c "ROLLBACK")"
+done
+[ "$answers" = " invalid invalid invalid invalid locked" ]
+ok $? "five committed wrong keys: the fifth locks, though every answer was read and rolled back ($answers)"
+[ "$(count "actor_email = '$ADMIN' AND action = 'login.failure' AND outcome = 'failure'")" -ge 5 ]
+ok $? "each of them is an audit row"
+st=$(result status "api.login('$ADMIN', '$(key $ADMIN)', '{}')")
+[ "$st" = locked ]
+ok $? "the right key is refused while the lock lasts"
+
+# The second factor: a guess loop on the code of a signed-in Owner.
+tok=$(result token "api.login('$OWNER', '$(key $OWNER)', '{}')")
+answers=""
+for i in 1 2 3 4 5 6; do
+  id=$(as_client -c "SELECT api.mfa_verify('$tok', '00000$i')")
+  answers="$answers $(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result('$id')" -c "ROLLBACK")"
+done
+case "$answers" in *locked*locked) r=0 ;; *) r=1 ;; esac
+[ $r = 0 ] && [ "$(as_su "SELECT mfa_locked_until > now() FROM lumen.accounts WHERE email = '$OWNER'")" = t ]
+ok $? "TOTP guesses: the factor locks after five, whatever the caller rolls back ($answers)"
+[ "$(count "actor_email = '$OWNER' AND action = 'mfa.failure' AND outcome = 'failure'")" -ge 5 ]
+ok $? "every committed TOTP guess is an audit row"
+code=$(oathtool --totp -b JBSWY3DPEHPK3PXP)
+st=$(result status "api.mfa_verify('$tok', '$code')")
+[ "$st" = locked ]
+ok $? "while the factor is locked even the right code is refused"
+
+# ----------------------------------- an open transaction freezes nobody
+# A holds a transaction open after a failed sign-in (and so the chain of
+# the practice it audited into, and any row it wrote).
+as_client -c "BEGIN" -c "SELECT api.login('$VIEWER', '$WRONG', '{}')" -c "SELECT pg_sleep(6)" \
+  -c "ROLLBACK" > /dev/null &
+holder=$!
+# Wait until A's transaction has written its attempt.
+i=0
+while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
+                                   AND state = 'active' AND query LIKE '%pg_sleep%'")" != 1 ]; do
+  sleep 0.1; i=$((i + 1))
+done
+as_su "UPDATE lumen.accounts SET mfa_locked_until = NULL, mfa_failures = 0" >/dev/null
+st=$(result status "api.login('$VIEWER', '$(key $VIEWER)', '{}')")
+kill -0 $holder 2>/dev/null; alive=$?
+[ "$st" = ok ] && [ $alive = 0 ]
+ok $? "the same person's right key signs in while the other transaction is still open"
+st=$(result status "api.login('owner@harbortherapy.test', '$(key owner@harbortherapy.test)', '{}')")
+kill -0 $holder 2>/dev/null; alive=$?
+[ "$st" = ok ] && [ $alive = 0 ]
+ok $? "another member's sign-in completes while it is still open (no lock waited on)"
+wait $holder
+as_su "SELECT audit.seal_all()" >/dev/null
+bad=$(as_su "SELECT count(*) FROM (SELECT audit.verify(p) v FROM
+               (SELECT NULL::uuid p UNION ALL SELECT id FROM lumen.practices) x) y WHERE v IS NOT NULL")
+[ "$bad" = 0 ] && [ "$(as_su "SELECT count(*) FROM audit.audit_pending")" = 0 ]
+ok $? "afterwards every row is sealed into its chain and every chain verifies"
+
+# ------------------------------------------------------------- a flood
+# 200 wrong keys for 200 emails from one host, each reporting another
+# origin: the address the server sees locks after 20, and the refusals
+# after that write one audit row a minute, not one each.
+as_su "DELETE FROM lumen.throttle_events" >/dev/null
+before=$(count "true")
+i=1
+while [ $i -le 200 ]; do
+  echo "SELECT api.login('flood-$i@example.test', '$WRONG', '{\"origin\": \"198.51.100.$((i % 250))\"}');"
+  i=$((i + 1))
+done > "$tmp/flood.sql"
+as_client -f "$tmp/flood.sql" > /dev/null
+added=$(( $(count "true") - before ))
+[ "$added" -le 30 ]
+ok $? "200 failed sign-ins from one address write $added audit rows (bounded, not 200)"
+st=$(result status "api.login('flood-x@example.test', '$WRONG', '{\"origin\": \"203.0.113.1\"}')")
+[ "$st" = locked ]
+ok $? "a new email from that address, reporting yet another origin, is refused"
+st=$(result status "api.login('owner@harbortherapy.test', '$(key owner@harbortherapy.test)', '{}')")
+[ "$st" = ok ]
+ok $? "a colleague who signed in from this address before still signs in with the right key"
+exit $failed

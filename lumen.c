@@ -3,6 +3,7 @@
 #include "client/conn.h"
 #include "client/mem.h"
 #include "client/migrate.h"
+#include "client/roles.h"
 #include "screens/lumen.h"
 
 #include <locale.h>
@@ -23,6 +24,9 @@ static const char usage_text[] =
     "commands:\n"
     "  config check            check the config file; print ok or FILE:LINE: message\n"
     "  db migrate [--dir DIR]  apply the migrations built in (or those in DIR)\n"
+    "  db add-client-role NAME create login role NAME (one per jump host or practice)\n"
+    "                          as a member of lumen_api, with no password; an\n"
+    "                          existing NAME is made a member\n"
     "  --version               print the version\n"
     "  --help                  print this help\n"
     "\n"
@@ -105,6 +109,17 @@ static int cmd_config_check(const struct args *a)
     return rc ? 1 : 0;
 }
 
+/* The [migrate] user's connection, as db migrate and db add-client-role
+ * use it; NULL after saying why on stderr. */
+static PGconn *open_migrator(const struct config *cfg)
+{
+    char err[1024];
+    PGconn *c = conn_open_blocking(cfg, cfg->migrate.user, err, sizeof err);
+    if (!c)
+        fprintf(stderr, "lumen: %s\n", err);
+    return c;
+}
+
 static int cmd_db_migrate(const struct args *a)
 {
     struct config cfg;
@@ -126,10 +141,8 @@ static int cmd_db_migrate(const struct args *a)
             n++;
     }
     int rc = 1;
-    PGconn *c = conn_open_blocking(&cfg, cfg.migrate.user, err, sizeof err);
-    if (!c) {
-        fprintf(stderr, "lumen: %s\n", err);
-    } else {
+    PGconn *c = open_migrator(&cfg);
+    if (c) {
         int applied = migrate_run(c, files, n, stderr, err, sizeof err);
         if (applied < 0)
             fprintf(stderr, "lumen: %s\n", err);
@@ -141,6 +154,35 @@ static int cmd_db_migrate(const struct args *a)
         PQfinish(c);
     }
     migrate_files_free(loaded, a->dir ? n : 0);
+    config_free(&cfg);
+    return rc;
+}
+
+static int cmd_db_add_client_role(const struct args *a, const char *name)
+{
+    char err[1024];
+    if (!roles_name_ok(name, err, sizeof err)) {
+        fprintf(stderr, "lumen: %s\ntry 'lumen --help'\n", err);
+        return 2;
+    }
+    struct config cfg;
+    if (load_config(a, &cfg) != 0)
+        return 1;
+    int rc = 1;
+    PGconn *c = open_migrator(&cfg);
+    enum roles_added added = c ? roles_add_client(c, name, err, sizeof err) : ROLES_FAILED;
+    if (c && added == ROLES_FAILED) {
+        fprintf(stderr, "lumen: %s\n", err);
+    } else if (c) {
+        if (added == ROLES_CREATED)
+            printf("created login role %s (no password), a member of lumen_api\n", name);
+        else
+            printf("role %s already existed; it is now a member of lumen_api\n", name);
+        printf("authenticate it in pg_hba.conf by certificate (hostssl %s %s ADDRESS cert) or "
+               "peer (local %s %s peer), never by password\n", PQdb(c), name, PQdb(c), name);
+        rc = 0;
+    }
+    PQfinish(c);
     config_free(&cfg);
     return rc;
 }
@@ -186,6 +228,9 @@ int main(int argc, char **argv)
         return cmd_config_check(&a);
     if (strcmp(w0, "db") == 0 && strcmp(w1, "migrate") == 0 && a.nwords == 2)
         return cmd_db_migrate(&a);
+    if (strcmp(w0, "db") == 0 && strcmp(w1, "add-client-role") == 0)
+        return a.nwords == 3 ? cmd_db_add_client_role(&a, a.words[2])
+                             : usage_error("one role NAME is wanted after", w1);
     if (a.nwords == 0)
         return cmd_tui(&a);
     return usage_error("unknown command", w0);

@@ -102,7 +102,7 @@ ok $? "while the factor is locked even the right code is refused"
 # ----------------------------------- an open transaction freezes nobody
 # A holds a transaction open after a failed sign-in (and so the chain of
 # the practice it audited into, and any row it wrote).
-as_client -c "BEGIN" -c "SELECT api.login('$VIEWER', '$WRONG', '{}')" -c "SELECT pg_sleep(6)" \
+as_client -c "BEGIN" -c "SELECT api.login('$VIEWER', '$WRONG', '{}')" -c "SELECT pg_sleep(60)" \
   -c "ROLLBACK" > /dev/null &
 holder=$!
 # Wait until A's transaction has written its attempt.
@@ -115,11 +115,13 @@ as_su "UPDATE lumen.accounts SET mfa_locked_until = NULL, mfa_failures = 0" >/de
 st=$(result status "api.login('$VIEWER', '$(key $VIEWER)', '{}')")
 kill -0 $holder 2>/dev/null; alive=$?
 [ "$st" = ok ] && [ $alive = 0 ]
-ok $? "the same person's right key signs in while the other transaction is still open"
+ok $? "the same person's right key signs in while the other transaction is still open ($st)"
 st=$(result status "api.login('owner@harbortherapy.test', '$(key owner@harbortherapy.test)', '{}')")
 kill -0 $holder 2>/dev/null; alive=$?
 [ "$st" = ok ] && [ $alive = 0 ]
-ok $? "another member's sign-in completes while it is still open (no lock waited on)"
+ok $? "another member's sign-in completes while it is still open (no lock waited on) ($st)"
+as_su "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+       WHERE datname = '$db' AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()" >/dev/null
 wait $holder
 as_su "SELECT audit.seal_all()" >/dev/null
 bad=$(as_su "SELECT count(*) FROM (SELECT audit.verify(p) v FROM

@@ -426,3 +426,29 @@ const char *db_next_notify(struct db *db)
     db->nnotify--;
     return db->notify_out;
 }
+
+int db_drain(struct db *db, int timeout_ms)
+{
+    long long deadline = db_now_ms() + timeout_ms;
+    while (db->state != DB_READY || db_busy(db)) {
+        long long now = db_now_ms();
+        /* A subcommand has nobody to wait for a reconnect: a connection
+         * that failed or dropped is the end of it. */
+        if (db->state == DB_WAITING || db->state == DB_REFUSED || now >= deadline)
+            return -1;
+        short events = 0;
+        struct pollfd p = { .fd = db_pollfd(db, &events), .events = events };
+        int t = db_timeout_ms(db, now);
+        int left = (int)(deadline - now);
+        if (t < 0 || t > left)
+            t = left;
+        int n = poll(&p, p.fd >= 0 ? 1 : 0, t);
+        db_service(db, n > 0 ? p.revents : 0, db_now_ms());
+    }
+    return 0;
+}
+
+const char *db_error_text(const struct db *db)
+{
+    return db->error;
+}

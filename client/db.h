@@ -89,6 +89,15 @@ const char *db_state_text(const struct db *db, long long now_ms);
  * next one or NULL; the string is valid until the next call. */
 const char *db_next_notify(struct db *db);
 
+/* For subcommands, which have no main loop: runs db_service() until the
+ * connection is up and every queued call has been answered (their
+ * callbacks run from here).  -1 when the connection failed, was lost or
+ * refused, or TIMEOUT_MS passed first: db_error_text() says why, and calls
+ * still queued stay queued until db_close() cancels them. */
+int db_drain(struct db *db, int timeout_ms);
+/* The last connection error, one line ("" when none). */
+const char *db_error_text(const struct db *db);
+
 /* A monotonic clock in milliseconds. */
 long long db_now_ms(void);
 

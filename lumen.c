@@ -22,7 +22,8 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  config check            check the config file; print ok or FILE:LINE: message\n"
-    "  db migrate [--dir DIR]  apply the migrations built in (or those in DIR)\n"
+    "  db migrate [--dir DIR]  apply the migrations, then the changed api files, built\n"
+    "                          in (or those of DIR/migrations and DIR/api, as in db/)\n"
     "  --version               print the version\n"
     "  --help                  print this help\n"
     "\n"
@@ -111,36 +112,30 @@ static int cmd_db_migrate(const struct args *a)
     if (load_config(a, &cfg) != 0)
         return 1;
     char err[1024];
-    struct migrate_file *loaded = NULL;
-    size_t n = 0;
-    const struct migrate_file *files = migrate_embedded;
-    if (a->dir) {
-        if (migrate_load_dir(a->dir, &loaded, &n, err, sizeof err) != 0) {
-            fprintf(stderr, "lumen: %s\n", err);
-            config_free(&cfg);
-            return 1;
-        }
-        files = loaded;
-    } else {
-        while (migrate_embedded[n].name)
-            n++;
+    struct migrate_set set;
+    if (!a->dir) {
+        migrate_set_embedded(&set);
+    } else if (migrate_set_load(a->dir, &set, err, sizeof err) != 0) {
+        fprintf(stderr, "lumen: %s\n", err);
+        config_free(&cfg);
+        return 1;
     }
     int rc = 1;
     PGconn *c = conn_open_blocking(&cfg, cfg.migrate.user, err, sizeof err);
+    struct migrate_counts done;
     if (!c) {
         fprintf(stderr, "lumen: %s\n", err);
+    } else if (migrate_run(c, &set, &done, stderr, err, sizeof err) != 0) {
+        fprintf(stderr, "lumen: %s\n", err);
     } else {
-        int applied = migrate_run(c, files, n, stderr, err, sizeof err);
-        if (applied < 0)
-            fprintf(stderr, "lumen: %s\n", err);
-        else {
-            printf("database is up to date (%d migration%s applied now, %zu in all)\n",
-                   applied, applied == 1 ? "" : "s", n);
-            rc = 0;
-        }
-        PQfinish(c);
+        printf("database is up to date (%d migration%s applied now, %zu in all; "
+               "%d api file%s applied now, %zu in all)\n",
+               done.migrations, done.migrations == 1 ? "" : "s", set.nmigrations,
+               done.api, done.api == 1 ? "" : "s", set.napi);
+        rc = 0;
     }
-    migrate_files_free(loaded, a->dir ? n : 0);
+    PQfinish(c);
+    migrate_set_free(&set);
     config_free(&cfg);
     return rc;
 }

@@ -116,7 +116,6 @@ void migrate_files_free(struct migrate_file *files, size_t n)
     free(files);
 }
 
-
 static size_t count_embedded(const struct migrate_file *f)
 {
     size_t n = 0;
@@ -201,7 +200,7 @@ static const struct kind migrations_kind = {
 
 static const struct kind api_kind = {
     "api file", true, "api/", "public.schema_repeatables",
-    "INSERT INTO public.schema_repeatables AS r (name, checksum) VALUES ($1, $2) "
+    "INSERT INTO public.schema_repeatables (name, checksum) VALUES ($1, $2) "
     "ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, "
     "applied_at = now(), applied_by = current_user",
     /* Default privileges are lumen_owner's: a function someone else owns
@@ -221,7 +220,9 @@ static int load_applied(PGconn *c, const struct kind *k, struct applied *a,
                         char *err, size_t errlen)
 {
     char sql[200], what[100];
-    snprintf(sql, sizeof sql, "SELECT name, checksum FROM %s ORDER BY name", k->table);
+    /* In strcmp's order, as the files are. */
+    snprintf(sql, sizeof sql, "SELECT name, checksum FROM %s ORDER BY name COLLATE \"C\"",
+             k->table);
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         snprintf(what, sizeof what, "reading %s", k->table);
@@ -366,21 +367,20 @@ int migrate_run(PGconn *c, const struct migrate_set *s, struct migrate_counts *d
     if (exec_ok(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")",
                 "taking the migration lock", err, errlen) != 0)
         return -1;
-    int rc = exec_ok(c,
-        "SET client_min_messages = warning;"
-        "CREATE TABLE IF NOT EXISTS public.schema_migrations ("
-        "  name text PRIMARY KEY,"
-        "  checksum text NOT NULL,"
-        "  applied_at timestamptz NOT NULL DEFAULT now(),"
-        "  applied_by text NOT NULL DEFAULT current_user);"
-        "REVOKE ALL ON public.schema_migrations FROM PUBLIC;"
-        "CREATE TABLE IF NOT EXISTS public.schema_repeatables ("
-        "  name text PRIMARY KEY,"
-        "  checksum text NOT NULL,"
-        "  applied_at timestamptz NOT NULL DEFAULT now(),"
-        "  applied_by text NOT NULL DEFAULT current_user);"
-        "REVOKE ALL ON public.schema_repeatables FROM PUBLIC",
-        "creating the bookkeeping tables", err, errlen);
+    int rc = exec_ok(c, "SET client_min_messages = warning",
+                     "setting client_min_messages", err, errlen);
+    const struct kind *kinds[] = { &migrations_kind, &api_kind };
+    for (size_t i = 0; i < 2 && rc == 0; i++) {
+        char sql[400], what[100];
+        snprintf(sql, sizeof sql, "CREATE TABLE IF NOT EXISTS %s ("
+                 "  name text PRIMARY KEY,"
+                 "  checksum text NOT NULL,"
+                 "  applied_at timestamptz NOT NULL DEFAULT now(),"
+                 "  applied_by text NOT NULL DEFAULT current_user);"
+                 "REVOKE ALL ON %s FROM PUBLIC", kinds[i]->table, kinds[i]->table);
+        snprintf(what, sizeof what, "creating %s", kinds[i]->table);
+        rc = exec_ok(c, sql, what, err, errlen);
+    }
     if (rc == 0 && (rc = apply_kind(c, &migrations_kind, s->migrations, s->nmigrations,
                                     log, err, errlen)) >= 0)
         done->migrations = rc;

@@ -21,6 +21,10 @@ sums() {  # sums FILE... -> "name sha256" lines
   for f in "$@"; do printf '%s %s\n' "$(basename "$f")" "$(sha256sum < "$f" | cut -d' ' -f1)"; done
 }
 q() { psql -X -At -F ' ' -d m_fresh -c "$1"; }
+migrate_dir() { "$LUMEN_BIN" db migrate --config "$c" --dir "$1" 2>&1; }
+stamps() { q 'SELECT name, applied_at FROM schema_repeatables ORDER BY name'; }
+probe_sum() { q "SELECT checksum FROM schema_repeatables WHERE name = '90_probe.sql'"; }
+api_funcs="pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace AND s.nspname = 'api'"
 total=$(ls db/migrations/*.sql | wc -l)
 napi=$(ls db/api/*.sql | wc -l)
 
@@ -35,12 +39,12 @@ first_a=$(echo "$out" | grep -n '^applied api/' | head -n 1 | cut -d: -f1)
 [ -n "$last_m" ] && [ -n "$first_a" ] && [ "$last_m" -lt "$first_a" ] &&
   [ "$(q 'SELECT (SELECT min(applied_at) FROM schema_repeatables) > (SELECT max(applied_at) FROM schema_migrations)')" = t ]
 ok $? "the api files are applied after every migration"
-stamps=$(q 'SELECT name, applied_at FROM schema_repeatables ORDER BY name')
+before=$(stamps)
 out=$("$LUMEN_BIN" db migrate --config "$c" 2>&1); rc=$?
 ok $rc "a second migrate exits 0"
 echo "$out" | grep -q "(0 migrations applied now, $total in all; 0 api files applied now"
 ok $? "the second migrate applies nothing"
-[ "$stamps" = "$(q 'SELECT name, applied_at FROM schema_repeatables ORDER BY name')" ] &&
+[ "$before" = "$(stamps)" ] &&
   ! echo "$out" | grep -q '^applied'
 ok $? "it re-runs no api file (applied_at unchanged)"
 
@@ -50,7 +54,7 @@ ok $? "schema_migrations records each file with the SHA-256 of its text"
 ok $? "schema_repeatables records each api file with the SHA-256 of its text"
 
 # --dir DIR reads DIR/migrations and DIR/api.
-out=$("$LUMEN_BIN" db migrate --config "$c" --dir db/migrations 2>&1); rc=$?
+out=$(migrate_dir db/migrations); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q "db/migrations/migrations: cannot open"
 ok $? "--dir without a migrations folder in it is refused, naming the folder"
 
@@ -58,14 +62,14 @@ ok $? "--dir without a migrations folder in it is refused, naming the folder"
 d=$(copy edited)
 first=$(ls "$d/migrations" | head -n 1)
 echo "-- an afterthought" >> "$d/migrations/$first"
-out=$("$LUMEN_BIN" db migrate --config "$c" --dir "$d" 2>&1); rc=$?
+out=$(migrate_dir "$d"); rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q "migration $first was changed after it was applied"
 ok $? "an edited applied migration is refused with a clear message"
 
 # A new file numbered below an applied one is refused.
 d=$(copy early)
 echo "SELECT 1;" > "$d/migrations/000_early.sql"
-out=$("$LUMEN_BIN" db migrate --config "$c" --dir "$d" 2>&1); rc=$?
+out=$(migrate_dir "$d"); rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q "000_early.sql sorts before"
 ok $? "a migration numbered below the applied ones is refused"
 
@@ -74,17 +78,17 @@ ok $? "a migration numbered below the applied ones is refused"
 d=$(copy broken)
 printf 'CREATE TABLE lumen.half_done (x int);\nSELEC oops;\n' > "$d/migrations/900_broken.sql"
 echo "-- changed" >> "$d/api/10_session.sql"
-out=$("$LUMEN_BIN" db migrate --config "$c" --dir "$d" 2>&1); rc=$?
+out=$(migrate_dir "$d"); rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q "migration 900_broken.sql failed"
 ok $? "a failing migration exits non-zero and names the file"
 left=$(q "SELECT count(*) FROM pg_tables WHERE tablename = 'half_done'")$(q "SELECT count(*) FROM schema_migrations WHERE name = '900_broken.sql'")
-[ "$left" = "00" ] && [ "$stamps" = "$(q 'SELECT name, applied_at FROM schema_repeatables ORDER BY name')" ]
+[ "$left" = "00" ] && [ "$before" = "$(stamps)" ]
 ok $? "its statements are rolled back, it is not recorded, no api file ran"
 
 # A new one is applied, once.
 d=$(copy more)
 echo "SET LOCAL ROLE lumen_owner; CREATE TABLE lumen.extra (x int);" > "$d/migrations/900_extra.sql"
-out=$("$LUMEN_BIN" db migrate --config "$c" --dir "$d" 2>&1); rc=$?
+out=$(migrate_dir "$d"); rc=$?
 [ $rc = 0 ] && echo "$out" | grep -q "(1 migration applied now"
 ok $? "a new migration is applied"
 [ "$(q "SELECT tableowner FROM pg_tables WHERE tablename = 'extra'")" = lumen_owner ]
@@ -92,8 +96,7 @@ ok $? "what it creates after SET LOCAL ROLE is owned by lumen_owner"
 
 # Repeatable files: a probe function, changed from run to run.  Each run
 # also carries the migrations applied so far (900_extra among them).
-acl='SELECT p.oid::regprocedure::text, p.proacl FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace
-     WHERE s.nspname = '"'api'"' AND p.proname <> '"'probe'"' ORDER BY 1'
+acl="SELECT p.oid::regprocedure::text, p.proacl FROM $api_funcs WHERE p.proname <> 'probe' ORDER BY 1"
 acl_before=$(q "$acl")
 d=$(copy probe)
 cp "$tmp/more/migrations/900_extra.sql" "$d/migrations/"
@@ -103,7 +106,7 @@ probe() {  # probe TYPE VALUE [ROLE]: api/90_probe.sql defining api.probe() RETU
     echo "DROP FUNCTION IF EXISTS api.probe();"
     echo "CREATE FUNCTION api.probe() RETURNS $1 LANGUAGE sql SECURITY DEFINER"
     echo "SET search_path = lumen, ext, pg_temp AS \$\$ $2 \$\$;"; } > "$d/api/90_probe.sql"
-  "$LUMEN_BIN" db migrate --config "$c" --dir "$d" 2>&1
+  migrate_dir "$d"
 }
 out=$(probe integer 'SELECT 1'); rc=$?
 [ $rc = 0 ] && echo "$out" | grep -q "; 1 api file applied now, $((napi + 1)) in all)" &&
@@ -113,19 +116,19 @@ out=$(probe integer 'SELECT 2'); rc=$?
 [ $rc = 0 ] && [ "$(echo "$out" | grep '^applied')" = "applied api/90_probe.sql" ] &&
   [ "$(q 'SELECT api.probe()')" = 2 ]
 ok $? "an edited api file is applied again, alone, and the edit is live"
-[ "$(q "SELECT checksum FROM schema_repeatables WHERE name = '90_probe.sql'")" = "$(sums "$d/api/90_probe.sql" | cut -d' ' -f2)" ]
+[ "$(probe_sum)" = "$(sums "$d/api/90_probe.sql" | cut -d' ' -f2)" ]
 ok $? "its new checksum is recorded"
 out=$(probe text "SELECT 'three'"); rc=$?
 [ $rc = 0 ] && [ "$(q 'SELECT pg_typeof(api.probe()), api.probe()')" = "text three" ]
 ok $? "an api file that changes a function's return type applies"
 
 # A broken edit: the file's transaction rolls back, the old one stays.
-sum_before=$(q "SELECT checksum FROM schema_repeatables WHERE name = '90_probe.sql'")
+sum_before=$(probe_sum)
 out=$(probe text "SELEC 'four'"); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q 'lumen: api file 90_probe.sql failed: .*syntax error at or near "SELEC"'
 ok $? "a broken api file exits 1, naming the file and the server's message"
 [ "$(q 'SELECT api.probe()')" = three ] &&
-  [ "$(q "SELECT checksum FROM schema_repeatables WHERE name = '90_probe.sql'")" = "$sum_before" ]
+  [ "$(probe_sum)" = "$sum_before" ]
 ok $? "the previous definition stays, and so does its checksum"
 out=$(probe text "SELECT 'five'" none); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q "api file 90_probe.sql failed: api functions not owned by lumen_owner.*api.probe()" &&
@@ -139,14 +142,13 @@ out=$(probe text "SELECT 'six'"); rc=$?
 ok $? "every api file is applied again when each has changed, in name order"
 [ "$acl_before" = "$(q "$acl")" ]
 ok $? "the re-created functions keep exactly the grants they had"
-[ "$(q "SELECT count(DISTINCT p.proacl::text) FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace WHERE s.nspname = 'api'")" = 1 ]
+[ "$(q "SELECT count(DISTINCT p.proacl::text) FROM $api_funcs")" = 1 ]
 ok $? "every api function, from a migration or an api file, has the same grants"
 [ "$(q "SELECT bool_and(has_function_privilege('lumen_client', p.oid, 'EXECUTE'))
                AND NOT bool_or(has_function_privilege('public', p.oid, 'EXECUTE'))
-          FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace WHERE s.nspname = 'api'")" = t ]
+          FROM $api_funcs")" = t ]
 ok $? "lumen_client may execute every api function, PUBLIC none"
-[ "$(q "SELECT count(*) FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace
-        WHERE s.nspname = 'api' AND pg_get_userbyid(p.proowner) <> 'lumen_owner'")" = 0 ]
+[ "$(q "SELECT count(*) FROM $api_funcs WHERE pg_get_userbyid(p.proowner) <> 'lumen_owner'")" = 0 ]
 ok $? "every api function is owned by lumen_owner"
 
 # Two migrators at once on a fresh database: they take turns.

@@ -26,10 +26,12 @@ endif
 
 B := build
 LIB_SRC  := $(sort $(wildcard client/*.c tui/*.c screens/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o $(B)/gen/api.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.t)
-MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
+# The same names `lumen db migrate --dir` reads: [0-9]*.sql, in name order.
+MIGRATIONS := $(sort $(wildcard db/migrations/[0-9]*.sql))
+API_SQL    := $(sort $(wildcard db/api/[0-9]*.sql))
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 .PHONY: all check unit clean install uninstall deps demo demo-db demo-stop bench FORCE
@@ -48,13 +50,20 @@ $(B)/%.o: %.c $(B)/flags $(B)/deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DLUMEN_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
 
-# The migrations are compiled into the binary so that a deployed lumen needs
-# no data files next to it.
-$(B)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
+# The migrations and the api files are compiled into the binary so that a
+# deployed lumen needs no data files next to it.  build/gen/sql-files lists
+# them, so that a file removed (or added) also regenerates the arrays.
+$(B)/gen/sql-files: FORCE
 	@mkdir -p $(dir $@)
-	sh scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+	@echo '$(MIGRATIONS) $(API_SQL)' | cmp -s - $@ || echo '$(MIGRATIONS) $(API_SQL)' > $@
 
-$(B)/gen/migrations.o: $(B)/gen/migrations.c $(B)/flags
+$(B)/gen/migrations.c: $(MIGRATIONS) $(B)/gen/sql-files scripts/embed-migrations.sh
+	sh scripts/embed-migrations.sh migrate_embedded $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/api.c: $(API_SQL) $(B)/gen/sql-files scripts/embed-migrations.sh
+	sh scripts/embed-migrations.sh migrate_embedded_api $(API_SQL) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/%.o: $(B)/gen/%.c $(B)/flags
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(B)/liblumen.a: $(LIB_OBJ)

@@ -23,7 +23,8 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  config check            check the config file; print ok or FILE:LINE: message\n"
-    "  db migrate [--dir DIR]  apply the migrations built in (or those in DIR)\n"
+    "  db migrate [--dir DIR]  apply the migrations, then the changed api files, built\n"
+    "                          in (or those of DIR/migrations and DIR/api, as in db/)\n"
     "  db add-client-role NAME create login role NAME (one per jump host or practice)\n"
     "                          as a member of lumen_api, with no password; an\n"
     "                          existing NAME is made a member\n"
@@ -126,34 +127,28 @@ static int cmd_db_migrate(const struct args *a)
     if (load_config(a, &cfg) != 0)
         return 1;
     char err[1024];
-    struct migrate_file *loaded = NULL;
-    size_t n = 0;
-    const struct migrate_file *files = migrate_embedded;
-    if (a->dir) {
-        if (migrate_load_dir(a->dir, &loaded, &n, err, sizeof err) != 0) {
-            fprintf(stderr, "lumen: %s\n", err);
-            config_free(&cfg);
-            return 1;
-        }
-        files = loaded;
-    } else {
-        while (migrate_embedded[n].name)
-            n++;
+    struct migrate_set set;
+    if (!a->dir) {
+        migrate_set_embedded(&set);
+    } else if (migrate_set_load(a->dir, &set, err, sizeof err) != 0) {
+        fprintf(stderr, "lumen: %s\n", err);
+        config_free(&cfg);
+        return 1;
     }
     int rc = 1;
     PGconn *c = open_migrator(&cfg);
-    if (c) {
-        int applied = migrate_run(c, files, n, stderr, err, sizeof err);
-        if (applied < 0)
-            fprintf(stderr, "lumen: %s\n", err);
-        else {
-            printf("database is up to date (%d migration%s applied now, %zu in all)\n",
-                   applied, applied == 1 ? "" : "s", n);
-            rc = 0;
-        }
-        PQfinish(c);
+    struct migrate_counts done;
+    if (c && migrate_run(c, &set, &done, stderr, err, sizeof err) != 0) {
+        fprintf(stderr, "lumen: %s\n", err);
+    } else if (c) {
+        printf("database is up to date (%d migration%s applied now, %zu in all; "
+               "%d api file%s applied now, %zu in all)\n",
+               done.migrations, done.migrations == 1 ? "" : "s", set.nmigrations,
+               done.api, done.api == 1 ? "" : "s", set.napi);
+        rc = 0;
     }
-    migrate_files_free(loaded, a->dir ? n : 0);
+    PQfinish(c);
+    migrate_set_free(&set);
     config_free(&cfg);
     return rc;
 }

@@ -15,7 +15,7 @@ SET LOCAL search_path = lumen, ext, pg_temp;
 DROP FUNCTION IF EXISTS api.login_begin(text);
 CREATE FUNCTION api.login_begin(p_email text)
 RETURNS TABLE (salt bytea, opslimit bigint, memlimit bigint)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock_timeout = '1s'
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -40,7 +40,7 @@ $$;
 -- a locked (idle-expired) session: signing out always ends it.
 DROP FUNCTION IF EXISTS api.logout(text);
 CREATE FUNCTION api.logout(p_token text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock_timeout = '1s'
 AS $$
 DECLARE
   s sessions;
@@ -64,7 +64,7 @@ RETURNS TABLE (account_id uuid, email text, display_name text, practice_id uuid,
                practice_name text, practice_timezone text, role text, mfa_enabled boolean,
                idle_timeout_s integer, absolute_timeout_s integer, session_id uuid,
                permissions text[])
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock_timeout = '1s'
 AS $$
 #variable_conflict use_column
 DECLARE

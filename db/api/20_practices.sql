@@ -7,7 +7,7 @@ SET LOCAL search_path = lumen, ext, pg_temp;
 DROP FUNCTION IF EXISTS api.practices(text);
 CREATE FUNCTION api.practices(p_token text)
 RETURNS TABLE (practice_id uuid, name text, role text)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock_timeout = '1s'
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -27,7 +27,7 @@ $$;
 -- A practice the account does not belong to, existing or not: LMP01.
 DROP FUNCTION IF EXISTS api.select_practice(text, uuid);
 CREATE FUNCTION api.select_practice(p_token text, p_practice_id uuid) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock_timeout = '1s'
 AS $$
 DECLARE
   s sessions;

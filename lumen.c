@@ -4,6 +4,7 @@
 #include "client/mem.h"
 #include "client/migrate.h"
 #include "client/roles.h"
+#include "client/subcmd.h"
 #include "screens/lumen.h"
 
 #include <locale.h>
@@ -28,18 +29,28 @@ static const char usage_text[] =
     "  db add-client-role NAME create login role NAME (one per jump host or practice)\n"
     "                          as a member of lumen_api, with no password; an\n"
     "                          existing NAME is made a member\n"
+    "  whoami                  sign in; print who, which practice, which role and session\n"
+    "  audit verify            re-compute the practice's audit hash chain; print ok and its\n"
+    "                          head, or the first row that does not match (exit 1); the\n"
+    "                          heads verified are kept in $XDG_STATE_HOME/lumen/audit-anchors\n"
+    "                          and a chain that no longer passes through one fails\n"
     "  --version               print the version\n"
     "  --help                  print this help\n"
     "\n"
     "options:\n"
     "  --config FILE           the config; otherwise $LUMEN_CONFIG,\n"
     "                          $XDG_CONFIG_HOME/lumen/lumen.conf or /etc/lumen/lumen.conf\n"
+    "  --email EMAIL           who signs in (whoami, audit verify); asked when not given\n"
+    "  --password-stdin        the first line of standard input is the password, the\n"
+    "                          second the two-factor code (else both are asked)\n"
+    "  --practice NAME|ID      the practice, for a member of several\n"
     "\n"
     "Exit status: 0 on success, 1 on a failure, 2 on a usage error.\n";
 
 struct args {
     const char *config;
     const char *dir;
+    struct subcmd_opts who;
     const char *words[4];
     int nwords;
 };
@@ -60,12 +71,18 @@ static int parse_args(int argc, char **argv, struct args *a)
             slot = &a->config;
         else if (strcmp(s, "--dir") == 0)
             slot = &a->dir;
+        else if (strcmp(s, "--email") == 0)
+            slot = &a->who.email;
+        else if (strcmp(s, "--practice") == 0)
+            slot = &a->who.practice;
         if (slot) {
             if (i + 1 >= argc)
                 return usage_error("a value is missing after", s);
             *slot = argv[++i];
         } else if (strncmp(s, "--config=", 9) == 0) {
             a->config = s + 9;
+        } else if (strcmp(s, "--password-stdin") == 0) {
+            a->who.password_stdin = true;
         } else if (s[0] == '-' && strcmp(s, "--help") && strcmp(s, "--version")) {
             return usage_error("unknown option", s);
         } else if (a->nwords < 4) {
@@ -182,6 +199,17 @@ static int cmd_db_add_client_role(const struct args *a, const char *name)
     return rc;
 }
 
+static int cmd_signed_in(const struct args *a,
+                         int (*run)(const struct config *, const struct subcmd_opts *))
+{
+    struct config cfg;
+    if (load_config(a, &cfg) != 0)
+        return 1;
+    int rc = run(&cfg, &a->who);
+    config_free(&cfg);
+    return rc;
+}
+
 static int cmd_tui(const struct args *a)
 {
     struct config cfg;
@@ -226,6 +254,10 @@ int main(int argc, char **argv)
     if (strcmp(w0, "db") == 0 && strcmp(w1, "add-client-role") == 0)
         return a.nwords == 3 ? cmd_db_add_client_role(&a, a.words[2])
                              : usage_error("one role NAME is wanted after", w1);
+    if (strcmp(w0, "whoami") == 0 && a.nwords == 1)
+        return cmd_signed_in(&a, subcmd_whoami);
+    if (strcmp(w0, "audit") == 0 && strcmp(w1, "verify") == 0 && a.nwords == 2)
+        return cmd_signed_in(&a, subcmd_audit_verify);
     if (a.nwords == 0)
         return cmd_tui(&a);
     return usage_error("unknown command", w0);

@@ -430,6 +430,8 @@ const char *db_next_notify(struct db *db)
 int db_drain(struct db *db, int timeout_ms)
 {
     long long deadline = db_now_ms() + timeout_ms;
+    /* Calls queued since the last service are sent from db_service(). */
+    db_service(db, 0, db_now_ms());
     while (db->state != DB_READY || db_busy(db)) {
         long long now = db_now_ms();
         /* A subcommand has nobody to wait for a reconnect: a connection

@@ -141,13 +141,19 @@ static int sign_in(struct db *db, struct api_auth *auth, const struct session_cr
     }
     if (!s.login.mfa_required)
         return 0;
-    if (!c->code || !*c->code) {
+    char asked[64] = "";
+    const char *code = c->code;
+    if ((!code || !*code) && c->ask_code && c->ask_code(asked, sizeof asked) == 0)
+        code = asked;
+    if (!code || !*code) {
         snprintf(err, errlen, "this account has two-factor sign-in: give the code "
                               "(with --password-stdin, on the second line)");
         return -1;
     }
     s.done = false;
-    if (api_mfa_verify(db, auth, c->code, on_mfa, &s, auth) != 0 || wait_step(db, &s, err, errlen))
+    int rc2 = api_mfa_verify(db, auth, code, on_mfa, &s, auth);
+    sodium_memzero(asked, sizeof asked);
+    if (rc2 != 0 || wait_step(db, &s, err, errlen))
         return -1;
     if (s.mfa.status == API_MFA_LOCKED) {
         snprintf(err, errlen, "too many wrong codes: two-factor is locked for a while");

@@ -25,6 +25,9 @@ struct session_creds {
     size_t password_len;
     const char *code;           /* the second factor, or NULL / "" */
     const char *practice;       /* a practice's name or id, or NULL */
+    /* Asked for the code when the account turns out to have two-factor
+     * and CODE is empty (a prompt on the terminal); NULL: an error. */
+    int (*ask_code)(char *buf, size_t len);
 };
 
 /* What api.me says of the session; strings copied, valid until freed

@@ -1,0 +1,31 @@
+/* Subcommands that act as a signed-in member, without the TUI: they sign
+ * in (client/session.h), do one job, sign out, and print their result on
+ * stdout and one clear line on stderr on failure.  Exit status: 0 done,
+ * 1 failed (wrong password, refused, verification failed), 2 usage.
+ *
+ * Credentials: with --password-stdin the first line of standard input is
+ * the password and the second, where the account has two-factor, the
+ * code; otherwise both are asked on the terminal (/dev/tty, not echoed).
+ * The password lives in secure memory and is wiped before return.       */
+#ifndef LUMEN_CLIENT_SUBCMD_H
+#define LUMEN_CLIENT_SUBCMD_H
+
+#include <stdbool.h>
+
+#include "client/config.h"
+
+struct subcmd_opts {
+    const char *email;          /* --email, or asked on the terminal */
+    bool password_stdin;        /* --password-stdin */
+    const char *practice;       /* --practice NAME|ID, for members of several */
+};
+
+/* lumen whoami: who, where, as what, which session. */
+int subcmd_whoami(const struct config *cfg, const struct subcmd_opts *o);
+
+/* lumen audit verify: re-computes the session's practice's audit chain
+ * from its first link, checks it passes through the head this user
+ * verified last time (client/chain.h, anchors), and records the new head. */
+int subcmd_audit_verify(const struct config *cfg, const struct subcmd_opts *o);
+
+#endif

@@ -126,7 +126,7 @@ static int cmd_db_migrate(const struct args *a)
             n++;
     }
     int rc = 1;
-    PGconn *c = conn_open_blocking(&cfg, cfg.migrate.user, err, sizeof err);
+    PGconn *c = conn_open_blocking(&cfg, CONN_USE_MIGRATE, err, sizeof err);
     if (!c) {
         fprintf(stderr, "lumen: %s\n", err);
     } else {
@@ -167,6 +167,8 @@ static int cmd_tui(const struct args *a)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* Before anything can connect: the connection comes from the config. */
+    conn_env_scrub();
     struct args a = { 0 };
     int rc = parse_args(argc, argv, &a);
     if (rc)

@@ -1,4 +1,5 @@
 #include "client/conn.h"
+#include "client/filecheck.h"
 #include "client/mem.h"
 
 #include <arpa/inet.h>
@@ -119,6 +120,10 @@ int conn_policy_check(const struct config *cfg, char *err, size_t errlen)
         if (*p == ',')
             p++;
     }
+    /* libpq would only warn on stderr and go on without it. */
+    if (cfg->db.passfile &&
+        filecheck_path(cfg->db.passfile, FILECHECK_SECRET, err, errlen) != 0)
+        return -1;
     /* config.c accepts only TLSv1.2 and TLSv1.3; this guards a future edit. */
     if (strcmp(cfg->db.ssl_min_protocol_version, "TLSv1.2") != 0 &&
         strcmp(cfg->db.ssl_min_protocol_version, "TLSv1.3") != 0) {

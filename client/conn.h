@@ -41,7 +41,9 @@ const char *conn_session_options(enum conn_use use);
 /* What kind of host one entry of [database] host is. */
 enum conn_host_kind conn_host_kind(const char *host);
 
-/* 0 if the config may be used to connect, else -1 and a message in err. */
+/* 0 if the config may be used to connect, else -1 and a message in err.
+ * Also checks [database] passfile (filecheck.h), before libpq reads it:
+ * call it before every connection attempt. */
 int conn_policy_check(const struct config *cfg, char *err, size_t errlen);
 
 /* The libpq keywords/values for cfg, NULL-terminated, pointing into cfg

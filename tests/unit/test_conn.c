@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void host_kinds(void **state)
@@ -165,6 +166,52 @@ static void session_settings_pinned(void **state)
     config_free(&c);
 }
 
+/* libpq only warns (on stderr, onto the TUI) about an open passfile and
+ * goes on without it; lumen refuses it before libpq reads it. */
+static void passfile_checked_before_libpq(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lumen-pass-XXXXXX", pass[64], text[160], err[CONFIG_ERR_MAX];
+    assert_non_null(mkdtemp(dir));
+    snprintf(pass, sizeof pass, "%s/pgpass", dir);
+    snprintf(text, sizeof text, "[database]\nhost=/run/pg\ndbname=l\npassfile=%s\n", pass);
+
+    assert_int_equal(check(text, err, sizeof err), -1);
+    assert_non_null(strstr(err, "cannot open"));
+    FILE *f = fopen(pass, "w");
+    assert_non_null(f);
+    fputs("*:*:*:lumen_client:secret\n", f);
+    fclose(f);
+    static const struct { mode_t mode; const char *want; } cases[] = {
+        { 0644, "readable by group or others (mode 0644); a password file must be private: run chmod 600 " },
+        { 0640, "readable by group or others (mode 0640)" },
+        { 0604, "readable by group or others (mode 0604)" },
+        { 0610, "open to group or others (mode 0610)" },
+        { 0660, "readable by group or others (mode 0660)" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        chmod(pass, cases[i].mode);
+        assert_int_equal(check(text, err, sizeof err), -1);
+        if (strncmp(err, pass, strlen(pass)) != 0 || !strstr(err, cases[i].want))
+            fail_msg("mode %04o: got '%s'", (unsigned)cases[i].mode, err);
+    }
+    chmod(pass, 0600);
+    assert_int_equal(check(text, err, sizeof err), 0);
+    chmod(pass, 0400);
+    assert_int_equal(check(text, err, sizeof err), 0);
+    if (geteuid() == 0) {                       /* only root can give it away */
+        assert_int_equal(chown(pass, 65534, (gid_t)-1), 0);
+        assert_int_equal(check(text, err, sizeof err), -1);
+        assert_non_null(strstr(err, "owned by uid 65534, not by you"));
+        assert_int_equal(chown(pass, 0, (gid_t)-1), 0);
+    }
+    chmod(dir, 0777);                           /* someone could swap it */
+    assert_int_equal(check(text, err, sizeof err), -1);
+    assert_non_null(strstr(err, "its folder"));
+    unlink(pass);
+    rmdir(dir);
+}
+
 /* What libpq would really use: a connection attempt's PQconninfo (to a
  * socket folder that does not exist, so no server is needed). */
 static const char *effective(PQconninfoOption *opts, const char *name)
@@ -255,6 +302,7 @@ int main(void)
         cmocka_unit_test(policy),
         cmocka_unit_test(params_are_explicit),
         cmocka_unit_test(session_settings_pinned),
+        cmocka_unit_test(passfile_checked_before_libpq),
         cmocka_unit_test(env_cannot_redirect),
     };
     return unit_run(tests);

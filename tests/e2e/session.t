@@ -30,7 +30,7 @@ e2e_lumen PGHOSTADDR=192.0.2.2 PGHOST=192.0.2.3 PGPORT=1 PGSERVICE=nowhere PGSSL
   PGUSER=postgres PGDATABASE=postgres PGCLIENTENCODING=LATIN1 PGCONNECT_TIMEOUT=1
 e2e_sign_in admin@brightsmile.test
 e2e_ok 'e2e_wait_for "Welcome, Adam Admin"' "PG* variables cannot take the connection elsewhere"
-e2e_is "$(e2e_sql "SELECT usename || ' ' || datname FROM pg_stat_activity WHERE application_name = 'lumen'")" \
+e2e_is "$(e2e_sql "SELECT DISTINCT usename || ' ' || datname FROM pg_stat_activity WHERE application_name = 'lumen'")" \
   "lumen_client $E2E_DB" "the connection is the config's role and database"
 
 # The migrator: its role's defaults (last: they bind e2e_sql too) and PG*.

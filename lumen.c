@@ -132,7 +132,7 @@ static int cmd_config_check(const struct args *a)
 static PGconn *open_migrator(const struct config *cfg)
 {
     char err[1024];
-    PGconn *c = conn_open_blocking(cfg, cfg->migrate.user, err, sizeof err);
+    PGconn *c = conn_open_blocking(cfg, CONN_USE_MIGRATE, err, sizeof err);
     if (!c)
         fprintf(stderr, "lumen: %s\n", err);
     return c;
@@ -232,6 +232,8 @@ static int cmd_tui(const struct args *a)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* Before anything can connect: the connection comes from the config. */
+    conn_env_scrub();
     struct args a = { 0 };
     int rc = parse_args(argc, argv, &a);
     if (rc)

@@ -1,4 +1,5 @@
 #include "client/config.h"
+#include "client/filecheck.h"
 #include "client/mem.h"
 
 #include <errno.h>
@@ -328,17 +329,9 @@ static int read_file(const char *path, char **out, size_t *outlen, char *err, si
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
+    /* Anyone who can change the config can point lumen at their own server. */
     struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        close(fd);
-        return -1;
-    }
-    /* Anyone who can write the config can point lumen at their own server. */
-    if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
-        snprintf(err, errlen, "%s: writable by %s (mode %04o); refusing it: run chmod go-w %s",
-                 path, (sb.st_mode & S_IWOTH) ? "others" : "group",
-                 (unsigned)(sb.st_mode & 07777), path);
+    if (filecheck_fd(fd, path, FILECHECK_CONFIG, err, errlen) != 0 || fstat(fd, &sb) != 0) {
         close(fd);
         return -1;
     }

@@ -58,9 +58,9 @@ struct config {
 char *config_locate(const char *explicit_path, char *err, size_t errlen);
 
 /* Reads and checks PATH into *cfg (which it initialises).  Returns 0, or -1
- * with err filled and *cfg empty.  Refuses a file that is not regular or is
- * writable by group or others, a line longer than inih can hold, an unknown
- * section or key, a duplicate key, and a value of the wrong form. */
+ * with err filled and *cfg empty.  Refuses a file that others could change
+ * (filecheck.h: FILECHECK_CONFIG), a line longer than inih can hold, an
+ * unknown section or key, a duplicate key, and a value of the wrong form. */
 int config_load(const char *path, struct config *cfg, char *err, size_t errlen);
 
 /* The same from a string, for tests; NAME stands for the file in errors. */

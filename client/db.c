@@ -141,8 +141,8 @@ static void start_connect(struct db *db)
         snprintf(db->error, sizeof db->error, "%s", err);
         return;
     }
-    const char *keys[20], *vals[20];
-    conn_params(db->cfg, NULL, keys, vals, 20);
+    const char *keys[CONN_PARAMS_MAX], *vals[CONN_PARAMS_MAX];
+    conn_params(db->cfg, CONN_USE_CLIENT, keys, vals, CONN_PARAMS_MAX);
     db->conn = PQconnectStartParams(keys, vals, 0);
     if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD) {
         schedule_retry(db, db->conn ? PQerrorMessage(db->conn) : "out of memory");

@@ -218,7 +218,7 @@ void lumen_call_failed(struct lumen *L, enum api_err err)
 
 static void die_hook(void)
 {
-    endwin();
+    tui_app_end_fatal();
 }
 
 int screens_run(const struct config *cfg, const struct keymap *km)
@@ -226,17 +226,18 @@ int screens_run(const struct config *cfg, const struct keymap *km)
     struct lumen L = { .cfg = cfg };
     api_auth_init(&L.auth);
     api_origin_from_env(L.auth.origin, sizeof L.auth.origin);
-    L.db = db_open(cfg);
     enum theme_mode colors = cfg->ui.color == CONFIG_COLOR_NEVER ? THEME_NEVER
                            : cfg->ui.color == CONFIG_COLOR_ALWAYS ? THEME_ALWAYS : THEME_AUTO;
     L.app = tui_app_start(km, CTX_GLOBAL, colors);
     if (!L.app) {
         fprintf(stderr, "lumen: cannot start the terminal (is TERM set?)\n");
-        db_close(&L.db);
         api_auth_free(&L.auth);
         return 1;
     }
     mem_set_fatal_hook(die_hook);
+    /* Only now: what libpq prints while connecting must not reach the
+     * terminal, and the app has just taken stderr off it. */
+    L.db = db_open(cfg);
     L.tf = tui_app_text_flags(L.app);
     struct tui_io io = { io_fds, io_service, io_status, io_busy, &L };
     tui_app_set_io(L.app, &io);

@@ -2,10 +2,13 @@
 #include "tui/text.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SPINNER_MS 120
 
@@ -35,6 +38,9 @@ struct tui_app {
 };
 
 static volatile sig_atomic_t got_signal;
+
+/* The terminal's stderr while curses owns the screen, or -1. */
+static int saved_stderr = -1;
 
 static void on_signal(int sig) { got_signal = sig; }
 
@@ -85,6 +91,39 @@ static void relayout(struct tui_app *app)
     app->dirty = true;
 }
 
+/* While curses owns the terminal, stderr goes to /dev/null.  Libraries
+ * write there behind the program's back (libpq's passfile and SSL
+ * warnings and notices, glibc, OpenSSL): on the screen such a line breaks
+ * the frame, and its text passed no sanitizer.  Whatever in it the user
+ * must know (a lost or refused connection) the status row already says.
+ * A log file would need a place, a mode and rotation for lines nobody
+ * reads, so only a stderr that is not the terminal (2>file: someone asked
+ * for a log) is left alone.  The terminal gets stderr back when curses
+ * ends, so a fatal message still reaches the user. */
+static void stderr_silence(void)
+{
+    if (saved_stderr >= 0 || !isatty(STDERR_FILENO))
+        return;
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null < 0)
+        return;
+    fflush(stderr);
+    saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (saved_stderr >= 0)
+        dup2(null, STDERR_FILENO);
+    close(null);
+}
+
+static void stderr_restore(void)
+{
+    if (saved_stderr < 0)
+        return;
+    fflush(stderr);
+    dup2(saved_stderr, STDERR_FILENO);
+    close(saved_stderr);
+    saved_stderr = -1;
+}
+
 struct tui_app *tui_app_start(const struct keymap *km, unsigned global_ctx,
                               enum theme_mode colors)
 {
@@ -101,6 +140,7 @@ struct tui_app *tui_app_start(const struct keymap *km, unsigned global_ctx,
         free(app);
         return NULL;
     }
+    stderr_silence();   /* after initscr, whose own errors must be seen */
     raw();              /* C-c, C-z and C-s are keys, not signals to the tty */
     noecho();
     nonl();
@@ -128,6 +168,13 @@ void tui_app_end(struct tui_app *app)
     clear();
     refresh();
     endwin();
+    stderr_restore();
+}
+
+void tui_app_end_fatal(void)
+{
+    endwin();
+    stderr_restore();
 }
 
 void tui_app_free(struct tui_app **app)

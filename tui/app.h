@@ -90,7 +90,9 @@ struct tui_layout {
 struct tui_layout tui_layout_for(int rows, int cols);
 
 /* Starts curses (alternate screen, no echo, keypad, short Esc delay,
- * colours per mode) and returns the app.  The keymap must outlive it.
+ * colours per mode) and returns the app.  Until it ends, a stderr that is
+ * the terminal points at /dev/null, so that no library's stray output
+ * lands on the screen.  The keymap must outlive it.
  * GLOBAL_CTX names the keymap contexts whose actions are listed last (as
  * their own group) in hints and help. */
 struct tui_app *tui_app_start(const struct keymap *km, unsigned global_ctx,
@@ -98,6 +100,9 @@ struct tui_app *tui_app_start(const struct keymap *km, unsigned global_ctx,
 /* Ends curses, clearing the screen first so no data stays behind on a
  * terminal without an alternate screen.  Safe to call twice. */
 void tui_app_end(struct tui_app *app);
+/* For a fatal path that has no app at hand: ends curses and gives the
+ * terminal its stderr back, so that the last words can be read. */
+void tui_app_end_fatal(void);
 /* Ends (if not yet) and frees *app, setting it to NULL. */
 void tui_app_free(struct tui_app **app);
 

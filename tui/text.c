@@ -22,7 +22,9 @@ _Static_assert(TEXT_TAB_SPACES <= UNIT_MAX, "tab expansion fits a unit");
 struct unit {
     char b[UNIT_MAX];
     size_t len;
-    bool zero; /* zero-width: belongs to the character before it */
+    bool zero;    /* zero-width: belongs to the character before it */
+    bool glue;    /* a joiner kept: the next character belongs with it */
+    uint32_t cp;  /* the character kept as itself, or 0 (a placeholder) */
 };
 
 struct ellipsis {
@@ -131,16 +133,92 @@ static bool is_hidden_control(uint32_t c)
            (c >= 0xFFF9 && c <= 0xFFFB);
 }
 
+/* Characters that show as nothing, or as a blank, and serve only to make
+ * two names look alike ("ad\u200Bmin", "Eve\u3164"): Unicode's
+ * Default_Ignorable_Code_Point set (the soft hyphen, the grapheme joiner,
+ * the Hangul fillers, the Khmer inherent vowels, the Mongolian vowel
+ * separator, the zero-width space, the invisible operators U+2060-U+2064,
+ * the shorthand and musical format controls, the tag characters and the
+ * unassigned rest of plane 14), plus the Egyptian hieroglyph format
+ * controls.  Joiners and variation selectors are ignorable too, but they
+ * have real work in context: see joiner_kept() and selector_kept(). */
+static bool is_invisible(uint32_t c)
+{
+    return c == 0x00AD || c == 0x034F || c == 0x115F || c == 0x1160 ||
+           c == 0x17B4 || c == 0x17B5 || c == 0x180E || c == 0x200B ||
+           (c >= 0x2060 && c <= 0x2065) || c == 0x3164 || c == 0xFFA0 ||
+           (c >= 0xFFF0 && c <= 0xFFF8) || (c >= 0x13430 && c <= 0x1343F) ||
+           (c >= 0x1BCA0 && c <= 0x1BCA3) || (c >= 0x1D173 && c <= 0x1D17A) ||
+           (c >= 0xE0000 && c <= 0xE0FFF && !(c >= 0xE0100 && c <= 0xE01EF));
+}
+
+/* Never characters at all; glibc's wcwidth() happens to reject them, but
+ * the sanitizer must not depend on a locale's tables for that. */
+static bool is_noncharacter(uint32_t c)
+{
+    return (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFEu) == 0xFFFEu;
+}
+
+static bool is_selector(uint32_t c)
+{
+    return (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF) ||
+           (c >= 0x180B && c <= 0x180D) || c == 0x180F;
+}
+
+static bool is_joiner(uint32_t c)
+{
+    return c == 0x200C || c == 0x200D; /* ZWNJ, ZWJ */
+}
+
 /* Columns of a character, or -1 for one that must be replaced.  The fast
- * path matters: list rows are mostly ASCII and are redrawn on every key. */
+ * path matters: list rows are mostly ASCII and are redrawn on every key.
+ * Joiners and selectors count 0 here; whether one is kept at all is the
+ * sanitizer's decision, from its neighbours. */
 static int cp_width(uint32_t c)
 {
     if (c >= 0x20 && c < 0x7F)
         return 1;
-    if (c == BAD_SEQ || c < 0x20 || c == 0x7F || is_hidden_control(c))
+    if (c == BAD_SEQ || c < 0x20 || c == 0x7F || is_hidden_control(c) ||
+        is_invisible(c) || is_noncharacter(c))
         return -1;
     int w = wcwidth((wchar_t)c);
     return w < 0 ? -1 : w;
+}
+
+/* A variation selector picks the glyph of the character right before it:
+ * an emoji (U+2764 U+FE0F), a CJK ideograph, a Mongolian letter, or one of
+ * the ASCII characters that have an emoji form (the keycap "1" U+FE0F
+ * U+20E3).  PREV is the character before, 0 if it was replaced.  After
+ * an ASCII letter, a mark, another selector, or at the start, a selector
+ * changes nothing and only hides. */
+static bool selector_kept(uint32_t prev)
+{
+    if (prev >= 0x80)
+        return cp_width(prev) > 0;
+    return (prev >= '0' && prev <= '9') || prev == '#' || prev == '*';
+}
+
+/* ZWJ and ZWNJ shape the scripts that join or stack letters (Arabic,
+ * Persian, the Indic and Southeast Asian scripts, after a virama too) and
+ * glue emoji sequences; all of them lie from U+0590 up.  Latin, Greek
+ * and Cyrillic (with their extended blocks at U+1D00-U+1FFF and the
+ * fullwidth forms) never need one.  So a joiner is kept only between two
+ * characters of that range, the next one visible; at either end of the
+ * text, next to ASCII or to anything replaced, it only hides. */
+static bool joins(uint32_t c)
+{
+    return c >= 0x0590 && !(c >= 0x1D00 && c <= 0x1FFF) &&
+           !(c >= 0xFF00 && c <= 0xFFEF);
+}
+
+static bool joiner_kept(uint32_t prev, const unsigned char *next, size_t n)
+{
+    uint32_t c;
+
+    if (!prev || !joins(prev) || n == 0)
+        return false;
+    utf8_decode(next, n, &c);
+    return c != BAD_SEQ && joins(c) && cp_width(c) > 0;
 }
 
 static void control_unit(uint32_t c, unsigned flags, struct unit *u)
@@ -161,16 +239,36 @@ static void control_unit(uint32_t c, unsigned flags, struct unit *u)
     }
 }
 
+/* A non-ASCII character in UTF-8 mode: itself, or U+FFFD.  P and N are
+ * what follows it (a joiner looks ahead). */
+static void char_unit(uint32_t c, uint32_t prev, const unsigned char *p, size_t n,
+                      struct unit *u)
+{
+    int w = cp_width(c);
+
+    if ((is_selector(c) && !selector_kept(prev)) ||
+        (is_joiner(c) && !joiner_kept(prev, p, n)))
+        w = -1;
+    u->len = text_utf8_encode(w < 0 ? REPLACE : c, u->b);
+    u->zero = w == 0;
+    u->glue = w == 0 && is_joiner(c);
+    u->cp = w < 0 ? 0 : c;
+}
+
+/* PREV is the character before, as kept (unit.cp). */
 static size_t next_unit(const unsigned char *p, size_t n, unsigned flags,
-                        struct unit *u)
+                        uint32_t prev, struct unit *u)
 {
     uint32_t c;
     size_t used;
 
     u->zero = false;
+    u->glue = false;
+    u->cp = 0;
     if (p[0] >= 0x20 && p[0] < 0x7F) {
         u->b[0] = (char)p[0];
         u->len = 1;
+        u->cp = p[0];
         return 1;
     }
     used = utf8_decode(p, n, &c);
@@ -185,9 +283,7 @@ static size_t next_unit(const unsigned char *p, size_t n, unsigned flags,
         u->b[0] = '?';
         u->len = 1;
     } else {
-        int w = cp_width(c);
-        u->len = text_utf8_encode(w < 0 ? REPLACE : c, u->b);
-        u->zero = w == 0;
+        char_unit(c, prev, p + used, n - used, u);
     }
     return used;
 }
@@ -197,7 +293,8 @@ size_t text_sanitize(char *dst, size_t size, const char *src, size_t len,
 {
     const unsigned char *p = (const unsigned char *)src;
     size_t in = 0, out = 0, base = 0;
-    bool cut = false;
+    bool cut = false, glued = false;
+    uint32_t prev = 0;
 
     if (size == 0) {
         if (truncated)
@@ -209,19 +306,25 @@ size_t text_sanitize(char *dst, size_t size, const char *src, size_t len,
      * costs only what fits. */
     while (in < len) {
         struct unit u;
+        bool same_cluster;
 
-        in += next_unit(p + in, len - in, flags, &u);
+        in += next_unit(p + in, len - in, flags, prev, &u);
+        /* A cut may fall before a joiner, never between it and what it
+         * joins: a joiner at the end would only hide. */
+        same_cluster = glued || (u.zero && !u.glue);
         if (u.len > size - 1 - out) {
             cut = true;
             /* An accent without its base would show a different letter. */
-            if (u.zero)
+            if (same_cluster)
                 out = base;
             break;
         }
-        if (!u.zero)
+        if (!same_cluster)
             base = out;
         memcpy(dst + out, u.b, u.len);
         out += u.len;
+        prev = u.cp;
+        glued = u.glue;
     }
     dst[out] = '\0';
     if (truncated)
@@ -294,9 +397,9 @@ static size_t fit(char *buf, size_t size, size_t cols, unsigned flags,
                   bool force)
 {
     const unsigned char *s = (const unsigned char *)buf;
-    size_t len, i = 0, w = 0, mark = NONE, mark_w = 0;
+    size_t len, i = 0, w = 0, mark = NONE, mark_w = 0, start = 0, start_w = 0;
     struct ellipsis e = ellipsis_for(flags, cols);
-    bool over = false;
+    bool over = false, glued = false;
 
     if (!buf || size == 0)
         return 0;
@@ -312,20 +415,27 @@ static size_t fit(char *buf, size_t size, size_t cols, unsigned flags,
             if (cw < 0)
                 cw = 1;
         }
-        if (i == len || cw > 0) { /* a cluster ends at i */
+        /* Where a cut may fall: where a cluster ends (unless a joiner
+         * glues the next one on), and before a joiner. */
+        if (i == len || (cw > 0 && !glued) || is_joiner(c)) {
             if (e.use && w <= e.room && i + e.len < size) {
                 mark = i;
                 mark_w = w;
             }
             if (i == len)
                 break;
-            if (w + (size_t)cw > cols) {
-                over = true;
-                break;
-            }
+            start = i;
+            start_w = w;
+        }
+        if (w + (size_t)cw > cols) {
+            over = true;
+            i = start;
+            w = start_w;
+            break;
         }
         w += (size_t)cw;
         i += n;
+        glued = is_joiner(c);
     }
     if (!over && !force)
         return w;

@@ -5,8 +5,9 @@
  * output is a NUL-terminated string that is safe to hand to ncursesw
  * (mvwaddnstr, waddstr): it never contains a byte below 0x20 (except '\n'
  * with TEXT_MULTILINE), 0x7F, a C1 control, a bidirectional or line-breaking
- * format character, invalid UTF-8, or a character wcwidth() rejects.  Each of
- * those is replaced by a VISIBLE placeholder, never dropped silently:
+ * format character, an invisible character, a noncharacter, invalid UTF-8,
+ * or a character wcwidth() rejects.  Each of those is replaced by a VISIBLE
+ * placeholder, never dropped silently:
  *
  *   input                          UTF-8 mode         ASCII mode (TEXT_ASCII)
  *   C0 0x00-0x1F (ESC, NUL, ...)   U+2400+c  "␀".."␟"  "^@".."^_"  (ESC "^[")
@@ -14,14 +15,36 @@
  *   '\n', '\t' (single-line)       "␊", "␉"            "^J", "^I"
  *   C1 U+0080-U+009F (as UTF-8)    U+FFFD    "�"       "?"
  *   bidi/format controls (*)       U+FFFD    "�"       "?"
+ *   invisible characters (**)      U+FFFD    "�"       "?"
+ *   noncharacters (U+FDD0-U+FDEF, U+xxFFFE, U+xxFFFF)  U+FFFD  "?"
  *   invalid UTF-8                  U+FFFD per maximal subpart, "?" in ASCII
- *   wcwidth() < 0 (unassigned, noncharacters)  U+FFFD  "?"
+ *   wcwidth() < 0 (unassigned)     U+FFFD    "�"       "?"
  *   any other non-ASCII character  kept                "?" per code point
  *
  * (*) U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069, U+206A-U+206F,
  *     U+2028, U+2029, U+FEFF, U+FFF9-U+FFFB.  Right-to-left letters (Arabic,
- *     Hebrew) are ordinary text and are kept; ZWJ/ZWNJ, variation selectors
- *     and combining marks are kept because scripts and emoji need them.
+ *     Hebrew) are ordinary text and are kept, and so are combining marks.
+ * (**) What shows as nothing or as a blank and can make two names look
+ *     alike: Unicode's Default_Ignorable_Code_Point set (U+00AD soft hyphen,
+ *     U+034F, the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, U+17B4,
+ *     U+17B5, U+180E, U+200B, U+2060-U+2065, U+FFF0-U+FFF8, U+1BCA0-U+1BCA3,
+ *     U+1D173-U+1D17A, U+E0000-U+E0FFF with the tag characters) and the
+ *     Egyptian hieroglyph format controls U+13430-U+1343F.  Two kinds of
+ *     them do real work, and are kept only where they do it:
+ *     - a variation selector (U+FE00-U+FE0F, U+E0100-U+E01EF, the Mongolian
+ *       U+180B-U+180D, U+180F) right after a visible non-ASCII character
+ *       or a digit, '#' or '*' (emoji and keycap forms, ideograph
+ *       variants); first, after an ASCII letter, a mark, another selector
+ *       or a placeholder, it is a placeholder;
+ *     - ZWNJ U+200C and ZWJ U+200D between two characters from U+0590 up
+ *       (Arabic, Persian, the Indic scripts, emoji sequences), the second
+ *       visible, but not in the Latin/Greek extended blocks U+1D00-U+1FFF
+ *       or the fullwidth forms U+FF00-U+FFEF; anywhere else (next to ASCII,
+ *       Latin, Greek, Cyrillic, at either end, next to a placeholder) it is
+ *       a placeholder.  A cut (truncation, text_fit) may fall before a
+ *       joiner but never between a joiner and what it joins.
+ *     Subdivision flags (black flag + tag characters) therefore show as a
+ *     black flag and placeholders: tags can carry a whole hidden text.
  *
  * Invalid UTF-8 (overlongs, surrogates U+D800-U+DFFF, > U+10FFFF, stray
  * continuation bytes such as a raw 0x9B, truncated sequences) becomes one
@@ -94,10 +117,12 @@ size_t text_sanitize(char *dst, size_t size, const char *src, size_t len,
 
 /* Terminal columns of a sanitized, NUL-terminated string (text_width) or of
  * its first len bytes (text_width_n), as the sum of wcwidth() of its
- * characters: a wide CJK character counts 2, a combining mark or ZWJ 0.
- * Measure one line at a time.  Given unsanitized text the result is still a
- * non-negative estimate: what wcwidth() rejects and every invalid byte count
- * 1, as their placeholder would. */
+ * characters: a wide CJK character counts 2, a combining mark, a joiner
+ * or a variation selector 0.  Measure one line at a time.  Given
+ * unsanitized text the result is still a non-negative estimate: what the
+ * sanitizer always replaces and every invalid byte count 1, as their
+ * placeholder would; a joiner or selector out of context counts 0 (its
+ * placeholder would count 1). */
 /* The UTF-8 encoding of code point c (at most U+10FFFF) into out (4 bytes
  * of room); returns its length. */
 size_t text_utf8_encode(uint32_t c, char *out);

@@ -34,7 +34,9 @@ E2E_STATUS=$(mktemp)
 # Under make SANITIZE=1, what the sanitizers find goes here, not to the
 # screen, and e2e_done fails the test on it (leaks at exit included).
 E2E_SANDIR=$(mktemp -d)
-printf 'set -g remain-on-exit on\nset -g status off\nset -g default-size 80x24\n' > "$E2E_TMUXCONF"
+# exit-empty off: killing the last session must not end the server, or the
+# next e2e_start races with its exit (new-session then fails now and then).
+printf 'set -g remain-on-exit on\nset -g status off\nset -g default-size 80x24\nset -g exit-empty off\n' > "$E2E_TMUXCONF"
 e2e_tmux() { tmux -L "$E2E_SOCK" -f "$E2E_TMUXCONF" "$@"; }
 
 E2E_DB=""

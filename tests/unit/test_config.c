@@ -131,6 +131,124 @@ static void writable_by_others_refused(void **state)
     rmdir(dir);
 }
 
+/* A config in a fresh folder under /tmp; the caller removes both. */
+struct tmpconf {
+    char dir[64], path[96];
+};
+
+static void tmpconf_make(struct tmpconf *t, mode_t dir_mode)
+{
+    snprintf(t->dir, sizeof t->dir, "/tmp/lumen-own-XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+    assert_int_equal(chmod(t->dir, dir_mode), 0);
+    snprintf(t->path, sizeof t->path, "%s/lumen.conf", t->dir);
+    write_file(t->path, "[database]\nhost=/x\ndbname=l\n", 0644);
+}
+
+static void tmpconf_remove(struct tmpconf *t)
+{
+    unlink(t->path);
+    rmdir(t->dir);
+}
+
+/* Loads T's config; returns the error ("" when it loaded). */
+static const char *load_err(const struct tmpconf *t)
+{
+    static char err[CONFIG_ERR_MAX];
+    struct config c;
+    err[0] = '\0';
+    if (config_load(t->path, &c, err, sizeof err) == 0)
+        config_free(&c);
+    return err;
+}
+
+#define NOBODY 65534
+
+static void assert_refused(const char *err, const char *path, const char *what)
+{
+    if (strncmp(err, path, strlen(path)) != 0 || !strstr(err, what))
+        fail_msg("got '%s', want '%s: ...%s...'", err, path, what);
+}
+
+/* Only the running user and root may own it: whoever owns it can change it. */
+static void owned_by_another_user_refused(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip();                         /* making another's file needs root */
+    struct tmpconf t;
+    tmpconf_make(&t, 0700);
+    assert_string_equal(load_err(&t), "");
+    assert_int_equal(chown(t.path, NOBODY, (gid_t)-1), 0);
+    assert_refused(load_err(&t), t.path, "owned by uid 65534, not by you (uid 0) or root");
+
+    /* A folder of another user's: they could swap the file. */
+    assert_int_equal(chown(t.path, 0, (gid_t)-1), 0);
+    assert_int_equal(chmod(t.dir, 0755), 0);
+    assert_int_equal(chown(t.dir, NOBODY, (gid_t)-1), 0);
+    char want[160];
+    snprintf(want, sizeof want, "its folder %s is owned by uid 65534", t.dir);
+    assert_refused(load_err(&t), t.path, want);
+    tmpconf_remove(&t);
+}
+
+static void folder_writable_by_others_refused(void **state)
+{
+    (void)state;
+    struct tmpconf t;
+    tmpconf_make(&t, 0777);
+    char want[160];
+    snprintf(want, sizeof want, "its folder %s is writable by others (mode 0777)", t.dir);
+    assert_refused(load_err(&t), t.path, want);
+    assert_non_null(strstr(load_err(&t), "chmod go-w"));
+    chmod(t.dir, 0770);
+    snprintf(want, sizeof want, "its folder %s is writable by group (mode 0770)", t.dir);
+    assert_refused(load_err(&t), t.path, want);
+    chmod(t.dir, 0755);
+    assert_string_equal(load_err(&t), "");
+    tmpconf_remove(&t);
+}
+
+/* In a sticky folder (/tmp) nobody may rename or remove an entry they do
+ * not own, so the user's own file there is safe; a symlink there that
+ * someone else owns is not, whatever it points to. */
+static void sticky_folder(void **state)
+{
+    (void)state;
+    struct tmpconf t;
+    tmpconf_make(&t, 01777);
+    assert_string_equal(load_err(&t), "");
+
+    if (geteuid() == 0) {
+        struct tmpconf link = t;
+        snprintf(link.path, sizeof link.path, "%s/link.conf", t.dir);
+        assert_int_equal(symlink(t.path, link.path), 0);
+        assert_string_equal(load_err(&link), "");
+        assert_int_equal(lchown(link.path, NOBODY, (gid_t)-1), 0);
+        char want[160];
+        snprintf(want, sizeof want, "its folder %s is writable by others (mode 1777)", t.dir);
+        assert_refused(load_err(&link), link.path, want);
+        unlink(link.path);
+    }
+    tmpconf_remove(&t);
+}
+
+/* A symlink in a folder others can write can be pointed anywhere. */
+static void symlink_in_open_folder_refused(void **state)
+{
+    (void)state;
+    struct tmpconf t, open;
+    tmpconf_make(&t, 0700);
+    tmpconf_make(&open, 0777);
+    unlink(open.path);
+    assert_int_equal(symlink(t.path, open.path), 0);
+    char want[160];
+    snprintf(want, sizeof want, "its folder %s is writable by others", open.dir);
+    assert_refused(load_err(&open), open.path, want);
+    tmpconf_remove(&open);
+    tmpconf_remove(&t);
+}
+
 static void search_order(void **state)
 {
     (void)state;
@@ -203,6 +321,10 @@ int main(void)
         cmocka_unit_test(each_error_names_line_and_key),
         cmocka_unit_test(overlong_line_refused_not_truncated),
         cmocka_unit_test(writable_by_others_refused),
+        cmocka_unit_test(owned_by_another_user_refused),
+        cmocka_unit_test(folder_writable_by_others_refused),
+        cmocka_unit_test(sticky_folder),
+        cmocka_unit_test(symlink_in_open_folder_refused),
         cmocka_unit_test(search_order),
         cmocka_unit_test(sample_parses_and_documents_every_key),
     };

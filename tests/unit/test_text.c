@@ -39,10 +39,35 @@ static bool is_bidi_or_format(wchar_t c)
            c == 0x2028 || c == 0x2029 || c == 0xFEFF;
 }
 
+/* Written out from Unicode's DerivedCoreProperties.txt
+ * (Default_Ignorable_Code_Point), joiners and selectors aside. */
+static const uint32_t invisible_ranges[][2] = {
+    { 0x00AD, 0x00AD }, { 0x034F, 0x034F }, { 0x115F, 0x1160 }, { 0x17B4, 0x17B5 },
+    { 0x180E, 0x180E }, { 0x200B, 0x200B }, { 0x2060, 0x2064 }, { 0x3164, 0x3164 },
+    { 0xFFA0, 0xFFA0 }, { 0x13430, 0x1343F }, { 0x1BCA0, 0x1BCA3 },
+    { 0x1D173, 0x1D17A }, { 0xE0000, 0xE007F },
+};
+
+static bool is_invisible(uint32_t c)
+{
+    for (size_t i = 0; i < sizeof invisible_ranges / sizeof invisible_ranges[0]; i++)
+        if (c >= invisible_ranges[i][0] && c <= invisible_ranges[i][1])
+            return true;
+    return (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFF) >= 0xFFFE;
+}
+
+static bool is_vs(wchar_t c)
+{
+    return (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF);
+}
+
 static void assert_safe(const char *s, size_t len, bool multiline)
 {
     mbstate_t st;
     size_t i = 0, width = 0;
+
+    wchar_t prev = 0;
+    bool joiner_open = false;
 
     memset(&st, 0, sizeof st);
     while (i < len) {
@@ -56,12 +81,25 @@ static void assert_safe(const char *s, size_t len, bool multiline)
             assert_true(multiline && wc == '\n');
         assert_false(wc == 0x7F || (wc >= 0x80 && wc <= 0x9F));
         assert_false(is_bidi_or_format(wc));
+        assert_false(is_invisible((uint32_t)wc));
+        /* A selector only right after what it can select; a joiner only
+         * between two non-ASCII characters, the second one visible. */
+        if (is_vs(wc))
+            assert_true((prev >= 0x80 && wcwidth(prev) > 0) ||
+                        (prev >= '0' && prev <= '9') || prev == '#' || prev == '*');
+        if (joiner_open)
+            assert_true(wc >= 0x0590 && wcwidth(wc) > 0);
+        joiner_open = wc == 0x200C || wc == 0x200D;
+        if (joiner_open)
+            assert_true(prev >= 0x0590);
         if (wc != '\n') {
             assert_true(wcwidth(wc) >= 0);
             width += (size_t)wcwidth(wc);
         }
+        prev = wc;
         i += r;
     }
+    assert_false(joiner_open);
     if (!multiline)
         assert_int_equal(text_width_n(s, len), width);
 }
@@ -177,9 +215,199 @@ static void test_bidi_and_format(void **state)
         assert_string_equal(san(in, (size_t)n, 0), want);
         assert_string_equal(san(in, (size_t)n, TEXT_MULTILINE), want);
     }
-    /* ZWJ, ZWNJ and variation selectors are kept: scripts need them. */
+    /* ZWJ, ZWNJ and variation selectors after an ASCII letter only hide. */
     assert_string_equal(SAN("a\xE2\x80\x8D\xE2\x80\x8C\xEF\xB8\x8F", 0),
-                        "a\xE2\x80\x8D\xE2\x80\x8C\xEF\xB8\x8F");
+                        "a" FFFD FFFD FFFD);
+}
+
+/* The UTF-8 of c, independent of the code under test. */
+static size_t put_cp(unsigned char *p, uint32_t c)
+{
+    if (c < 0x80) {
+        p[0] = (unsigned char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        p[0] = (unsigned char)(0xC0 | (c >> 6));
+        p[1] = (unsigned char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        p[0] = (unsigned char)(0xE0 | (c >> 12));
+        p[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        p[2] = (unsigned char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    p[0] = (unsigned char)(0xF0 | (c >> 18));
+    p[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+    p[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+    p[3] = (unsigned char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* "x", the code points of CPS (0-terminated), "y" through the sanitizer. */
+static const char *san_cps(const uint32_t *cps, unsigned flags)
+{
+    unsigned char in[64];
+    size_t n = put_cp(in, 'x');
+
+    for (; *cps; cps++)
+        n += put_cp(in + n, *cps);
+    n += put_cp(in + n, 'y');
+    return san((const char *)in, n, flags);
+}
+
+/* C between ASCII letters is a placeholder, in every mode, one column. */
+static void assert_placeholder_alone(uint32_t c)
+{
+    const uint32_t one[] = { c, 0 };
+    const char *out = san_cps(one, 0);
+
+    if (strcmp(out, "x" FFFD "y") != 0)
+        fail_msg("U+%04X: got '%s'", (unsigned)c, out);
+    assert_int_equal(text_width(out), 3);
+    assert_string_equal(san_cps(one, TEXT_MULTILINE), "x" FFFD "y");
+    assert_string_equal(san_cps(one, TEXT_ASCII), "x?y");
+}
+
+/* Each character that shows as nothing (or a blank) is a placeholder
+ * wherever it stands, also between ideographs. */
+static void assert_placeholder(uint32_t c)
+{
+    const uint32_t twice[] = { 0x4E00, c, 0x4E00, 0 };
+
+    assert_placeholder_alone(c);
+    assert_string_equal(san_cps(twice, 0), "x\xE4\xB8\x80" FFFD "\xE4\xB8\x80y");
+}
+
+static void test_invisible(void **state)
+{
+    static const uint32_t singles[] = {
+        0x00AD, 0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x17B4, 0x17B5, 0x180E,
+        0x200B, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0x2065, 0xFEFF, 0x061C,
+        0x200E, 0x200F, 0x2028, 0x2029, 0xFFF9, 0xFFFA, 0xFFFB, 0xFFF0, 0xFFF8,
+        0x1BCA0, 0x1BCA3, 0x1D173, 0x1D17A, 0x13430, 0x1343F,
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++)
+        assert_placeholder(singles[i]);
+    for (uint32_t c = 0x202A; c <= 0x202E; c++)
+        assert_placeholder(c);
+    for (uint32_t c = 0x2066; c <= 0x206F; c++)
+        assert_placeholder(c);
+    /* Tags (they can smuggle a whole ASCII text), and the rest of plane 14
+     * but the selectors. */
+    for (uint32_t c = 0xE0000; c <= 0xE007F; c++)
+        assert_placeholder(c);
+    assert_placeholder(0xE0080);
+    assert_placeholder(0xE01F0);
+    assert_placeholder(0xE0FFF);
+    /* Noncharacters. */
+    for (uint32_t c = 0xFDD0; c <= 0xFDEF; c++)
+        assert_placeholder(c);
+    for (uint32_t plane = 0; plane <= 0x10; plane++) {
+        assert_placeholder((plane << 16) | 0xFFFE);
+        assert_placeholder((plane << 16) | 0xFFFF);
+    }
+    /* The spoof itself: these look alike on screen no more. */
+    assert_string_equal(SAN("ad\xE2\x80\x8Bmin", 0), "ad" FFFD "min");
+    assert_string_equal(SAN("Eve\xE3\x85\xA4", 0), "Eve" FFFD);
+    assert_string_equal(SAN("Ann\xC2\xAD" "a", 0), "Ann" FFFD "a");
+}
+
+/* Variation selectors: kept right after a character they can select (an
+ * emoji, an ideograph, a Mongolian letter, a digit, # or *), placeholders
+ * anywhere else. */
+static void test_variation_selectors(void **state)
+{
+    static const uint32_t selectors[] = { 0xFE00, 0xFE0E, 0xFE0F, 0xE0100, 0xE01EF, 0x180B, 0x180F };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof selectors / sizeof selectors[0]; i++) {
+        uint32_t vs = selectors[i];
+        const uint32_t after_letter[] = { 'a', vs, 0 }, alone[] = { vs, 0 };
+        const uint32_t after_mark[] = { 'e', 0x0301, vs, 0 }, twice[] = { 0x2764, vs, vs, 0 };
+        const uint32_t after_hidden[] = { 0x200B, vs, 0 };
+        unsigned char want[32];
+        size_t n = put_cp(want, 'x');
+
+        assert_placeholder_alone(vs);
+        assert_string_equal(san_cps(alone, 0), "x" FFFD "y");
+        assert_string_equal(san_cps(after_letter, 0), "xa" FFFD "y");
+        assert_string_equal(san_cps(after_mark, 0), "xe\xCC\x81" FFFD "y");
+        assert_string_equal(san_cps(after_hidden, 0), "x" FFFD FFFD "y");
+        n += put_cp(want + n, 0x2764);
+        n += put_cp(want + n, vs);
+        memcpy(want + n, FFFD "y", sizeof FFFD "y");
+        assert_string_equal(san_cps(twice, 0), (const char *)want);
+    }
+    /* Red heart (emoji form), keycaps, an ideographic variant, Mongolian. */
+    assert_string_equal(SAN("\xE2\x9D\xA4\xEF\xB8\x8F", 0), "\xE2\x9D\xA4\xEF\xB8\x8F");
+    assert_int_equal(text_width("\xE2\x9D\xA4\xEF\xB8\x8F"), 1);
+    assert_string_equal(SAN("1\xEF\xB8\x8F\xE2\x83\xA3#\xEF\xB8\x8F\xE2\x83\xA3", 0),
+                        "1\xEF\xB8\x8F\xE2\x83\xA3#\xEF\xB8\x8F\xE2\x83\xA3");
+    assert_string_equal(SAN("\xE8\x91\x9B\xF3\xA0\x84\x80", 0), "\xE8\x91\x9B\xF3\xA0\x84\x80");
+    assert_string_equal(SAN("\xE1\xA0\xA0\xE1\xA0\x8B", 0), "\xE1\xA0\xA0\xE1\xA0\x8B");
+    assert_string_equal(SAN("\xE2\x9D\xA4\xEF\xB8\x8F", TEXT_ASCII), "??");
+}
+
+/* Joiners: kept between two characters of the scripts that use them
+ * (Arabic, Persian, Indic, emoji...), placeholders anywhere else. */
+static void test_joiners(void **state)
+{
+    /* Persian "mi-xaham" with ZWNJ; Devanagari ka virama ZWJ ssa;
+     * rainbow flag (white flag, VS16, ZWJ, rainbow). */
+    static const char persian[] = "\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xAE\xD9\x88\xD8\xA7\xD9\x87\xD9\x85";
+    static const char conjunct[] = "\xE0\xA4\x95\xE0\xA5\x8D\xE2\x80\x8D\xE0\xA4\xB7";
+    static const char flag[] = "\xF0\x9F\x8F\xB3\xEF\xB8\x8F\xE2\x80\x8D\xF0\x9F\x8C\x88";
+
+    (void)state;
+    assert_string_equal(SAN(persian, 0), persian);
+    assert_string_equal(SAN(conjunct, 0), conjunct);
+    assert_string_equal(SAN(flag, 0), flag);
+    for (uint32_t j = 0x200C; j <= 0x200D; j++) {
+        const uint32_t latin[] = { 'a', j, 'b', 0 }, start[] = { j, 0x0645, 0 };
+        const uint32_t end[] = { 0x0645, j, 0 }, cyrillic[] = { 0x0430, j, 0x0431, 0 };
+        const uint32_t extended[] = { 0x1EC5, j, 0x1EC5, 0 }, fullwidth[] = { 0xFF21, j, 0xFF22, 0 };
+        const uint32_t twice[] = { 0x0645, j, j, 0x0645, 0 }, to_filler[] = { 0x0645, j, 0x3164, 0 };
+        const uint32_t to_mark[] = { 0x0915, j, 0x094D, 0 };
+
+        assert_placeholder_alone(j);
+        assert_string_equal(san_cps(latin, 0), "xa" FFFD "by");
+        assert_string_equal(san_cps(start, 0), "x" FFFD "\xD9\x85y");
+        assert_string_equal(san_cps(end, 0), "x\xD9\x85" FFFD "y");
+        assert_string_equal(san_cps(cyrillic, 0), "x\xD0\xB0" FFFD "\xD0\xB1y");
+        assert_string_equal(san_cps(extended, 0), "x\xE1\xBB\x85" FFFD "\xE1\xBB\x85y");
+        assert_string_equal(san_cps(fullwidth, 0), "x\xEF\xBC\xA1" FFFD "\xEF\xBC\xA2y");
+        assert_string_equal(san_cps(twice, 0), "x\xD9\x85" FFFD FFFD "\xD9\x85y");
+        assert_string_equal(san_cps(to_filler, 0), "x\xD9\x85" FFFD FFFD "y");
+        assert_string_equal(san_cps(to_mark, 0), "x\xE0\xA4\x95" FFFD "\xE0\xA5\x8Dy");
+    }
+}
+
+/* A cut falls before a joiner, never between it and what it joins. */
+static void test_joiner_cuts(void **state)
+{
+    static const char pair[] = "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9"; /* man ZWJ woman */
+    char buf[32];
+    bool cut;
+
+    (void)state;
+    for (size_t size = 5; size < sizeof pair; size++) {
+        assert_int_equal(text_sanitize(buf, size, pair, sizeof pair - 1, 0, &cut), 4);
+        assert_true(cut);
+        assert_string_equal(buf, "\xF0\x9F\x91\xA8");
+    }
+    strcpy(buf, pair);
+    assert_int_equal(text_fit(buf, sizeof buf, 3, 0), 2);
+    assert_string_equal(buf, "\xF0\x9F\x91\xA8");
+    strcpy(buf, pair);
+    assert_int_equal(text_fit(buf, sizeof buf, 3, TEXT_ELLIPSIS), 3);
+    assert_string_equal(buf, "\xF0\x9F\x91\xA8" ELL);
+    strcpy(buf, pair);
+    assert_int_equal(text_fit(buf, sizeof buf, 4, 0), 4);
+    assert_string_equal(buf, pair);
 }
 
 static void test_invalid_utf8(void **state)
@@ -569,6 +797,8 @@ static size_t put_token(unsigned char *p)
         "\xE6\x82\xA3", "\xCC\x81", "\xE2\x80\x8D", "\xF0\x9F\x91\xA8",
         "\r\n", "\t", "\n", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xC0\xAF",
         "\xE2\x82", "\xEF\xBB\xBF", "\xE2\x80\xA8", "\xD8\x9C", "\x7F",
+        "\xE2\x80\x8B", "\xE2\x80\x8C", "\xEF\xB8\x8F", "\xE2\x9D\xA4", "\xD9\x85",
+        "\xE3\x85\xA4", "\xF3\xA0\x80\x81", "\xC2\xAD", "1",
     };
     uint32_t kind = rnd(8), c;
 
@@ -587,26 +817,7 @@ static size_t put_token(unsigned char *p)
     }
     /* Any code point, surrogates and all, encoded naively. */
     c = rnd(8) == 0 ? rnd(0x800) : rnd(0x110000);
-    if (c < 0x80) {
-        p[0] = (unsigned char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        p[0] = (unsigned char)(0xC0 | (c >> 6));
-        p[1] = (unsigned char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        p[0] = (unsigned char)(0xE0 | (c >> 12));
-        p[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-        p[2] = (unsigned char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    p[0] = (unsigned char)(0xF0 | (c >> 18));
-    p[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-    p[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-    p[3] = (unsigned char)(0x80 | (c & 0x3F));
-    return 4;
+    return put_cp(p, c);
 }
 
 static void check_random(const char *in, size_t len)
@@ -676,6 +887,10 @@ int main(void)
         cmocka_unit_test(test_c0_all),
         cmocka_unit_test(test_c1),
         cmocka_unit_test(test_bidi_and_format),
+        cmocka_unit_test(test_invisible),
+        cmocka_unit_test(test_variation_selectors),
+        cmocka_unit_test(test_joiners),
+        cmocka_unit_test(test_joiner_cuts),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_embedded_nul),
         cmocka_unit_test(test_newline_tab),

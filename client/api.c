@@ -30,7 +30,7 @@ struct pending {
     void *ud;
     struct api_auth *auth;
     char email[256];
-    /* A guess's second step (see attempt_collect). */
+    /* A guess's second step (see attempt_call). */
     struct db *db;
     const void *owner;
     db_done_fn on_result;

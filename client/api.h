@@ -1,6 +1,9 @@
 /* Typed, asynchronous calls of the api schema (db/API.md), on struct db.
  *
- * Each api_* function queues one call and returns 0 (or -1 when the
+ * Each api_* function queues one call (a guess -- api_login, api_mfa_verify,
+ * api_unlock -- two: the attempt, then api.attempt_result in a transaction
+ * of its own, so the outcome is only ever learnt after the attempt's count
+ * and audit rows committed) and returns 0 (or -1 when the
  * database is refused by policy); its callback runs later from
  * db_service() with an api_err and, on API_OK, the parsed answer, which is
  * valid for the duration of the callback only.  OWNER is what api_cancel()

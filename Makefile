@@ -1,6 +1,7 @@
 # Lumen — build, test and demo.  `make`, `make check`, `make demo`.
 # Flags that change the objects (SANITIZE, WERROR, CFLAGS) are recorded in
-# build/flags so that switching them rebuilds everything.
+# build/flags so that switching them rebuilds everything.  Each step prints
+# one short line (CC client/api.c); `make V=1` prints the whole commands.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -24,6 +25,14 @@ ALL_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitiz
 ALL_LDFLAGS += -fsanitize=address,undefined
 endif
 
+ifeq ($(V),1)
+Q   :=
+say := @:
+else
+Q   := @
+say := @printf '%-4s %s\n'
+endif
+
 B := build
 LIB_SRC  := $(sort $(wildcard client/*.c tui/*.c screens/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o $(B)/gen/api.o
@@ -34,7 +43,7 @@ MIGRATIONS := $(sort $(wildcard db/migrations/[0-9]*.sql))
 API_SQL    := $(sort $(wildcard db/api/[0-9]*.sql))
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-.PHONY: all check unit clean install uninstall deps demo demo-db demo-stop bench FORCE
+.PHONY: all check unit clean install uninstall deps test-deps demo demo-db demo-stop bench FORCE
 all: lumen
 
 $(B)/flags: FORCE
@@ -46,9 +55,14 @@ $(B)/deps-ok: scripts/install-deps.sh
 	@pkg-config --exists $(PKGS) || { echo "lumen: missing build dependencies; run scripts/install-deps.sh (or make deps)" >&2; exit 1; }
 	@mkdir -p $(B) && touch $@
 
+$(B)/test-deps-ok: scripts/install-deps.sh
+	@pkg-config --exists cmocka || { echo "lumen: missing test dependencies; run scripts/install-deps.sh test (or make test-deps)" >&2; exit 1; }
+	@mkdir -p $(B) && touch $@
+
 $(B)/%.o: %.c $(B)/flags $(B)/deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DLUMEN_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -DLUMEN_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
 
 # The migrations and the api files are compiled into the binary so that a
 # deployed lumen needs no data files next to it.  build/gen/sql-files lists
@@ -58,36 +72,49 @@ $(B)/gen/sql-files: FORCE
 	@echo '$(MIGRATIONS) $(API_SQL)' | cmp -s - $@ || echo '$(MIGRATIONS) $(API_SQL)' > $@
 
 $(B)/gen/migrations.c: $(MIGRATIONS) $(B)/gen/sql-files scripts/embed-migrations.sh
-	sh scripts/embed-migrations.sh migrate_embedded $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+	$(say) GEN $@
+	$(Q)sh scripts/embed-migrations.sh migrate_embedded $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/api.c: $(API_SQL) $(B)/gen/sql-files scripts/embed-migrations.sh
-	sh scripts/embed-migrations.sh migrate_embedded_api $(API_SQL) > $@.tmp && mv $@.tmp $@
+	$(say) GEN $@
+	$(Q)sh scripts/embed-migrations.sh migrate_embedded_api $(API_SQL) > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/%.o: $(B)/gen/%.c $(B)/flags
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(B)/liblumen.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(say) AR $@
+	$(Q)ar rcs $@ $^
 
 lumen: $(B)/lumen.o $(B)/liblumen.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/unit/%.t: tests/unit/%.c $(B)/liblumen.a $(B)/flags tests/unit/unit.h tests/unit/screen.h
+$(B)/tests/unit/%.t: tests/unit/%.c $(B)/liblumen.a $(B)/flags $(B)/test-deps-ok tests/unit/unit.h tests/unit/screen.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblumen.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblumen.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 unit: $(UNIT_BIN)
 
 # Every test speaks TAP; prove runs them all against a throwaway cluster.
-check: lumen $(UNIT_BIN)
+# The build runs in a second make, which sees what test-deps installed.
+check: test-deps
+	@$(MAKE) --no-print-directory lumen unit
 	sh tests/run.sh
 
 bench: lumen
 	sh tests/bench/run.sh
 
+# What building and running need (make demo); test-deps adds what the
+# tests need (make check, .ci/run).
 deps:
-	sh scripts/install-deps.sh
+	sh scripts/install-deps.sh run
+
+test-deps:
+	sh scripts/install-deps.sh test
 
 demo-db: deps
 	@$(MAKE) --no-print-directory lumen

@@ -155,7 +155,7 @@ static int cmd_db_migrate(const struct args *a)
     int rc = 1;
     PGconn *c = open_migrator(&cfg);
     struct migrate_counts done;
-    if (c && migrate_run(c, &set, &done, stderr, err, sizeof err) != 0) {
+    if (c && migrate_run(c, &set, &done, stdout, err, sizeof err) != 0) {
         fprintf(stderr, "lumen: %s\n", err);
     } else if (c) {
         printf("database is up to date (%d migration%s applied now, %zu in all; "

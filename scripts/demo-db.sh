@@ -2,7 +2,7 @@
 # make demo-db: the private cluster under .lumen/, migrated, with the demo
 # data loaded once, and .lumen/lumen.conf pointing the client at it.
 # Safe to run again: a running cluster, applied migrations and loaded demo
-# data are left as they are.
+# data are left as they are (a demo.sql changed since is loaded again).
 set -eu
 top=$(pwd)
 dir=$top/.lumen
@@ -35,12 +35,22 @@ umask 022
 
 # The marker table is written in the same transaction as the data, so a
 # failed load is retried next time and a finished one is never repeated.
-loaded=$(psql_pg -At -d lumen -c "SELECT to_regclass('public.lumen_demo_loaded') IS NOT NULL")
-if [ "$loaded" != t ] && [ -f db/demo/demo.sql ]; then
-  echo "demo-db: loading the demo data"
-  { cat db/demo/demo.sql
-    echo "CREATE TABLE public.lumen_demo_loaded (at timestamptz DEFAULT now());"
-    echo "REVOKE ALL ON public.lumen_demo_loaded FROM PUBLIC;"
-  } | psql_pg -d lumen -1 -f - >/dev/null
+# Its comment is the SHA-256 of the demo.sql loaded: when the file changes,
+# it is loaded again, which adds what is new and leaves the rest (demo.sql
+# is written to be loaded again).
+if [ -f db/demo/demo.sql ]; then
+  sum=$(sha256sum < db/demo/demo.sql | cut -d' ' -f1)
+  have=$(psql_pg -At -d lumen -c "SELECT CASE WHEN to_regclass('public.lumen_demo_loaded') IS NULL THEN 'none'
+                                     ELSE coalesce(obj_description(to_regclass('public.lumen_demo_loaded'), 'pg_class'), '') END")
+  if [ "$have" != "$sum" ]; then
+    if [ "$have" = none ]; then echo "demo-db: loading the demo data"
+    else echo "demo-db: the demo data changed; adding what is new"; fi
+    { echo "SET client_min_messages = warning;"
+      cat db/demo/demo.sql
+      echo "CREATE TABLE IF NOT EXISTS public.lumen_demo_loaded (at timestamptz DEFAULT now());"
+      echo "REVOKE ALL ON public.lumen_demo_loaded FROM PUBLIC;"
+      echo "COMMENT ON TABLE public.lumen_demo_loaded IS '$sum';"
+    } | psql_pg -d lumen -1 -f - >/dev/null
+  fi
 fi
 echo "demo-db: ready; ./lumen --config .lumen/lumen.conf"

@@ -1,19 +1,50 @@
 #!/bin/sh
-# Installs every package Lumen needs to build, test and run, on Debian 12.
+# Installs the Debian 12 packages Lumen needs, from Debian's archive alone.
+#
+#   install-deps.sh [run]   what building and running need: the compiler,
+#                           the -dev libraries, PostgreSQL for the demo
+#                           (make, make deps, make demo)
+#   install-deps.sh test    that, and what the tests add: cmocka, pgTAP and
+#                           pg_prove's handler, tmux, oathtool, procps
+#                           (make check, .ci/run)
+#   install-deps.sh list [run|test]   print the packages, one a line
+#
 # Idempotent: a second run installs nothing. Works as root or through sudo.
 set -eu
 
-PKGS="
+# Building and running: `make` and `make demo`.  util-linux gives runuser
+# (scripts/pgcluster.sh as root); ca-certificates, libcurl's trust store.
+RUN_PKGS="
 build-essential pkg-config
 libncurses-dev libpq-dev libcurl4-openssl-dev libsodium-dev libinih-dev libqrencode-dev
-libcmocka-dev
-postgresql-15 postgresql-contrib-15 postgresql-15-pgtap postgresql-client-15
-libtap-parser-sourcehandler-pgtap-perl perl
-tmux oathtool procps util-linux ca-certificates
+postgresql-15 postgresql-client-15
+util-linux ca-certificates
 "
-# postgresql-contrib-15 is a virtual name on bookworm; the contrib modules
-# (pgcrypto, citext, pg_trgm) ship in postgresql-15 itself.
-PKGS=$(echo "$PKGS" | tr ' ' '\n' | grep -v '^postgresql-contrib-15$' | tr '\n' ' ')
+# What the tests add: the unit tests' library, pgTAP and the handler that
+# lets prove run it (perl gives prove), tmux for the end-to-end tests,
+# oathtool for TOTP codes, procps for pgrep and pkill.
+# (postgresql-contrib-15 is a virtual name on bookworm: pgcrypto, citext
+# and pg_trgm ship in postgresql-15 itself.)
+TEST_PKGS="
+libcmocka-dev
+postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl perl
+tmux oathtool procps
+"
+
+usage() { echo "usage: install-deps.sh [run|test] | list [run|test]" >&2; exit 2; }
+list=0
+if [ "${1:-}" = list ]; then list=1; shift; fi
+case ${1:-run} in
+  run)  PKGS=$RUN_PKGS; what="building and running" ;;
+  test) PKGS="$RUN_PKGS $TEST_PKGS"; what="building, running and testing" ;;
+  *)    usage ;;
+esac
+[ $# -le 1 ] || usage
+PKGS=$(echo $PKGS)   # one line, single spaces
+if [ $list = 1 ]; then
+  echo "$PKGS" | tr ' ' '\n'
+  exit 0
+fi
 
 missing=""
 for p in $PKGS; do
@@ -24,7 +55,7 @@ for p in $PKGS; do
 done
 
 if [ -z "$missing" ]; then
-  echo "install-deps: everything is installed"
+  echo "install-deps: everything for $what is installed"
   exit 0
 fi
 
@@ -38,7 +69,6 @@ else
 fi
 
 echo "install-deps: installing$missing"
-export DEBIAN_FRONTEND=noninteractive
 # Debian's postgresql-common would create and start a 'main' cluster on
 # install; Lumen runs its own private clusters, so ask it not to.
 if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
@@ -46,5 +76,6 @@ if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
   echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
 fi
 $SUDO apt-get update -q
+# Through env: sudo would drop an exported DEBIAN_FRONTEND.
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -q --no-install-recommends $missing
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing

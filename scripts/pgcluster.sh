@@ -85,6 +85,10 @@ clear_stale_pid() {
 }
 
 start() {
+  # The folder stays the caller's: lumen refuses a config (the demo's
+  # .lumen/lumen.conf) in a folder another user owns.  (As root, it was
+  # once chowned to postgres whole: give it back.)
+  if [ "$owner" != "$(id -un)" ] && [ -d "$home" ]; then chown "$(id -u)" "$home"; fi
   if is_running; then return 0; fi
   if [ ! -f "$data/PG_VERSION" ]; then
     mkdir -p "$home"
@@ -92,7 +96,8 @@ start() {
     rm -rf "$data"
     mkdir -p "$data" "$sockdir"
     chmod 700 "$data"
-    [ "$owner" = "$(id -un)" ] || chown -R "$owner" "$home" "$sockdir"
+    chmod 755 "$home"
+    [ "$owner" = "$(id -un)" ] || chown -R "$owner" "$data" "$sockdir"
     as_owner "$bindir/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=reject \
       -E UTF8 --locale=C.UTF-8 --no-sync >"$home/initdb.log" 2>&1 || {
       cat "$home/initdb.log" >&2; echo "pgcluster: initdb failed" >&2; exit 1; }
@@ -112,7 +117,10 @@ start() {
     } | as_owner tee -a "$data/postgresql.conf" >/dev/null
   fi
   mkdir -p "$sockdir"
-  [ "$owner" = "$(id -un)" ] || chown "$owner" "$sockdir"
+  # The server writes its log, in the caller's folder.
+  if [ "$owner" != "$(id -un)" ]; then
+    touch "$log" && chmod 600 "$log" && chown "$owner" "$sockdir" "$log"
+  fi
   clear_stale_pid
   as_owner "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null || {
     tail -n 20 "$log" >&2; echo "pgcluster: could not start the cluster in $data" >&2; exit 1; }

@@ -1,6 +1,7 @@
 -- Demo data: the sign-ins printed by `make demo` (DESIGN.md, "Interfaces that
--- stay stable").  Loaded once by `make demo-db`, as a superuser, into a
--- migrated database; loading it again changes nothing.
+-- stay stable").  Loaded by `make demo-db`, as a superuser, into a migrated
+-- database, and again after this file changed; loading it again adds what
+-- is missing and changes nothing else.
 --
 -- Every demo password is "lumen-demo-2026".  Each account has its own fixed
 -- 16-byte salt; the verifier is sha256(K) with
@@ -11,7 +12,11 @@
 -- unit test can re-derive K and check it.
 --
 -- owner@brightsmile.test has 2FA on with the TOTP secret JBSWY3DPEHPK3PXP
--- (base32), sealed with this database's own key at load time.
+-- (base32), sealed with this database's own key at load time, and ten
+-- recovery codes, fixed: the codes are in db/demo/recovery-codes.txt (make
+-- demo prints them), only their hashes are here.
+-- owner@harbortherapy.test is also a Viewer of Bright Smile Dental: a member
+-- of two practices, who gets the practice picker after signing in.
 
 DO $demo$
 BEGIN
@@ -52,3 +57,29 @@ BEGIN
     ('a2000000-0000-4000-8000-000000000002', 'c2000000-0000-4000-8000-000000000004', 'owner');
 END
 $demo$;
+
+-- Added after the first demo data: each part on its own, so that loading
+-- this file again into demo data loaded before adds what is new (make
+-- demo-db does when the file changed) and changes nothing else.
+INSERT INTO lumen.memberships (practice_id, account_id, role) VALUES
+  ('a1000000-0000-4000-8000-000000000001', 'c2000000-0000-4000-8000-000000000004', 'viewer')
+ON CONFLICT DO NOTHING;
+
+-- recovery_hash(owner, code) of each code in db/demo/recovery-codes.txt;
+-- only where the owner has none, so codes used (or re-issued) stay so.
+INSERT INTO lumen.recovery_codes (account_id, code_hash)
+SELECT 'c1000000-0000-4000-8000-000000000001', h.code_hash
+FROM (VALUES
+  ('\xc0f779cf4a019380d5977e630d01b80cc2051dcc2b7929c3c180cc5607485f60'::bytea),
+  ('\x079b0408bad474fb2a4371d1e68d3ab45b225eeb119b7762d9b652cde935ea38'::bytea),
+  ('\x50d0294c06ea56c5a6e601dabdc697c333880fe4aac952972a4d839d644e283b'::bytea),
+  ('\xd29414015000c69ca8702fd7f08c356c9a42ece9c64fede2828f3a5a32076159'::bytea),
+  ('\xc128dbf0a9d38601e526fdbd89ce720a76e12f94469a0914cb2197f7f8e74415'::bytea),
+  ('\x9733f076b6e7642f2a537ea4ca351d4e26a60a2a63727df0684a445138836953'::bytea),
+  ('\xd6d2a678997f9c28a0f744fdb8620a29546a981817e520c96c2a705e6ceba27c'::bytea),
+  ('\x2a909681001fba7b08531b9c41137fc93320f44d9821fb9da7957dfd697380d7'::bytea),
+  ('\xc618d0e8ff9495637e1ddd9d0312bbbbcd7306ce940758a670e8cb1e5aca4d79'::bytea),
+  ('\x351b3803d0b8266333683bf5276926d5f6129c8b217cef8d5bfc9fd39ff38bd0'::bytea)
+) AS h (code_hash)
+WHERE NOT EXISTS (SELECT 1 FROM lumen.recovery_codes r
+                  WHERE r.account_id = 'c1000000-0000-4000-8000-000000000001');

@@ -31,15 +31,19 @@ ok $? "stop stops it"
 # A crash leaves postmaster.pid behind; its pid may now be someone else's.
 data=$(cd "$dir" && pwd -P)/data
 # A process of the cluster's own user, so that postgres cannot tell it apart.
-if [ "$(id -u)" = 0 ]; then (cd / && exec runuser -u postgres -- sleep 300) & other=$!
-else sleep 300 & other=$!; fi
+# As root, runuser waits for its sleep and, when that is killed, says so
+# ("Terminated") on its stderr: hence 2>/dev/null, and the wait below.
+if [ "$(id -u)" = 0 ]; then (cd / && exec runuser -u postgres -- sleep 300) 2>/dev/null & job=$!
+else sleep 300 & job=$!; fi
+other=$job
 sleep 0.2
 [ "$(id -u)" = 0 ] && other=$(pgrep -u postgres -n -x sleep)
 printf '%s\n%s\n' "$other" "$data" > "$data/postmaster.pid"
 [ "$(id -u)" = 0 ] && chown postgres "$data/postmaster.pid"
 sh scripts/pgcluster.sh start "$dir" >/dev/null 2>&1 && [ "$(pg 'SELECT 1')" = 1 ]
 ok $? "start recovers from a stale pid file that names a live non-postgres process"
-kill "$other" 2>/dev/null
+kill "$other" "$job" 2>/dev/null
+wait "$job" 2>/dev/null
 
 sh scripts/pgcluster.sh destroy "$dir" >/dev/null 2>&1 && [ ! -e "$dir" ] && [ ! -e "$data" ]
 ok $? "destroy removes the cluster"

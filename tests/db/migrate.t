@@ -5,7 +5,7 @@
 set -u
 n=0; failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
-echo "1..30"
+echo "1..32"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -30,8 +30,10 @@ napi=$(ls db/api/*.sql | wc -l)
 
 createdb m_fresh
 c=$(conf m_fresh)
-out=$("$LUMEN_BIN" db migrate --config "$c" 2>&1); rc=$?
+out=$("$LUMEN_BIN" db migrate --config "$c" 2>"$tmp/stderr"); rc=$?
 ok $rc "first migrate of a fresh database exits 0"
+[ ! -s "$tmp/stderr" ] && echo "$out" | grep -q '^applied 001_'
+ok $? "its 'applied' lines go to standard output, nothing to standard error (> /dev/null silences it)"
 echo "$out" | grep -q "($total migrations\{0,1\} applied now, $total in all; $napi api files\{0,1\} applied now, $napi in all)"
 ok $? "it applies all $total migrations and all $napi api files"
 last_m=$(echo "$out" | grep -n '^applied [0-9]' | tail -n 1 | cut -d: -f1)
@@ -65,6 +67,8 @@ echo "-- an afterthought" >> "$d/migrations/$first"
 out=$(migrate_dir "$d"); rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q "migration $first was changed after it was applied"
 ok $? "an edited applied migration is refused with a clear message"
+"$LUMEN_BIN" db migrate --config "$c" --dir "$d" 2>&1 >/dev/null | grep -q "migration $first was changed"
+ok $? "the refusal is on standard error"
 
 # A new file numbered below an applied one is refused.
 d=$(copy early)

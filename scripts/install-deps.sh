@@ -22,13 +22,14 @@ util-linux ca-certificates
 "
 # What the tests add: the unit tests' library, pgTAP and the handler that
 # lets prove run it (perl gives prove), tmux for the end-to-end tests,
-# oathtool for TOTP codes, procps for pgrep and pkill.
+# oathtool for TOTP codes, procps for pgrep and pkill, time for make
+# bench's peak memory.
 # (postgresql-contrib-15 is a virtual name on bookworm: pgcrypto, citext
 # and pg_trgm ship in postgresql-15 itself.)
 TEST_PKGS="
 libcmocka-dev
 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl perl
-tmux oathtool procps
+tmux oathtool procps time
 "
 
 usage() { echo "usage: install-deps.sh [run|test] | list [run|test]" >&2; exit 2; }

@@ -57,19 +57,20 @@ static void help_lines(struct help *st)
 
 static size_t src_count(void *ud) { return ((struct help *)ud)->n; }
 
+/* A pager: no row is ever drawn selected. */
 static void src_draw(void *ud, WINDOW *w, int y, int width, size_t i, bool selected)
 {
     struct help *st = ud;
     const struct help_line *l = &st->lines[i];
-    attr_t sel = selected ? theme_attr(ROLE_SELECTED) : 0;
+    (void)selected;
     if (!l->keys[0]) {
-        wattrset(w, theme_attr(ROLE_TITLE) | sel);
+        wattrset(w, theme_attr(ROLE_TITLE));
         tui_put(w, y, 2, width - 2, l->text, st->L->tf);
         return;
     }
-    wattrset(w, theme_attr(ROLE_KEY) | sel);
+    wattrset(w, theme_attr(ROLE_KEY));
     tui_put(w, y, 4, 18, l->keys, st->L->tf);
-    wattrset(w, theme_attr(ROLE_NORMAL) | sel);
+    wattrset(w, theme_attr(ROLE_NORMAL));
     tui_put(w, y, 23, width - 24, l->text, st->L->tf);
 }
 
@@ -103,8 +104,8 @@ static enum tui_result help_action(struct tui_screen *s, int action)
 {
     struct help *st = s->state;
     switch (action) {
-    case ACT_UP: vlist_move(&st->list, -1); return TUI_REDRAW;
-    case ACT_DOWN: vlist_move(&st->list, 1); return TUI_REDRAW;
+    case ACT_UP: vlist_scroll(&st->list, -1); return TUI_REDRAW;
+    case ACT_DOWN: vlist_scroll(&st->list, 1); return TUI_REDRAW;
     case ACT_PAGE_UP: vlist_page_up(&st->list); return TUI_REDRAW;
     case ACT_PAGE_DOWN: vlist_page_down(&st->list); return TUI_REDRAW;
     case ACT_TOP: vlist_home(&st->list); return TUI_REDRAW;
@@ -130,6 +131,7 @@ struct tui_screen *help_screen_new(struct lumen *L)
     st->L = L;
     struct vlist_source src = { src_count, NULL, src_draw, st };
     vlist_init(&st->list, &src, 1, L->tf);
+    vlist_hide_cursor(&st->list, true);
     return screen_new(&help_ops, st);
 }
 

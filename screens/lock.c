@@ -139,6 +139,7 @@ static void not_you(struct lock *st)
     /* Owner NULL: lumen_signed_out cancels the app's calls, not this one. */
     api_logout(L->db, &L->auth, NULL, NULL, NULL);
     lumen_signed_out(L, "The locked session was signed out.");
+    login_forget_email(L->login);
 }
 
 static enum tui_result lock_key(struct tui_screen *s, tui_key k)

@@ -62,6 +62,13 @@ void login_reset(struct tui_screen *s, const char *message)
     setup_code_form(st);
 }
 
+void login_forget_email(struct tui_screen *s)
+{
+    struct login *st = s->state;
+    field_clear(form_field(&st->creds, 0));
+    form_set_focus(&st->creds, 0);
+}
+
 static void fail(struct login *st, struct form *fm, const char *msg)
 {
     st->busy = false;

@@ -84,6 +84,8 @@ void help_show(struct lumen *L);
 void picker_show(struct lumen *L);
 /* Resets the sign-in screen, with an optional message. */
 void login_reset(struct tui_screen *s, const char *message);
+/* Empties the email too: the next person at the terminal is someone else. */
+void login_forget_email(struct tui_screen *s);
 /* Forgets what was typed on the lock screen (wiped) and any call of it. */
 void lock_reset(struct tui_screen *s);
 

@@ -152,6 +152,11 @@ struct tui_app *tui_app_start(const struct keymap *km, unsigned global_ctx,
     nodelay(stdscr, TRUE);
     curs_set(0);
     theme_init(colors);
+    /* get_wch refreshes stdscr, which is born wanting a clear: done here
+     * once, or the first key read would blank the frame just drawn in
+     * the other windows (the sign-in screen stayed blank while a slow
+     * server was being connected to). */
+    refresh();
     struct sigaction sa = { 0 };
     sa.sa_handler = on_signal;
     sigaction(SIGHUP, &sa, NULL);
@@ -380,14 +385,17 @@ static void draw_status(struct tui_app *app, long long now)
     wnoutrefresh(w);
 }
 
-static void draw_too_small(void)
+static void draw_too_small(const struct tui_app *app)
 {
     int rows, cols;
     getmaxyx(stdscr, rows, cols);
     werase(stdscr);
-    char msg[128];
-    snprintf(msg, sizeof msg, "Terminal too small (%dx%d): Lumen needs %dx%d.",
-             cols, rows, TUI_MIN_COLS, TUI_MIN_ROWS);
+    char msg[160], key[KEYMAP_NAME_MAX] = "";
+    if (app->quit_action >= 0)
+        keymap_key_of(app->km, app->quit_action, key, sizeof key);
+    snprintf(msg, sizeof msg, "Terminal too small (%dx%d): Lumen needs %dx%d.%s%s%s",
+             cols, rows, TUI_MIN_COLS, TUI_MIN_ROWS, key[0] ? " " : "", key,
+             key[0] ? " quits." : "");
     /* Plain text that wraps on its own at any width; nothing else shown. */
     mvwaddnstr(stdscr, 0, 0, msg, rows * cols > 0 ? rows * cols - 1 : 0);
     wnoutrefresh(stdscr);
@@ -397,7 +405,7 @@ static void draw(struct tui_app *app, long long now)
 {
     if (app->lay.too_small) {
         curs_set(0);
-        draw_too_small();
+        draw_too_small(app);
         return;
     }
     struct tui_screen *s = tui_app_top(app);

@@ -76,6 +76,32 @@ void vlist_move(struct vlist *vl, long delta)
     settle(vl);
 }
 
+void vlist_scroll(struct vlist *vl, long delta)
+{
+    size_t top = vl->top, last = max_top(vl);
+
+    if (delta < 0) {
+        size_t d = (size_t)(-(delta + 1)) + 1;
+        top = d > top ? 0 : top - d;
+    } else {
+        size_t d = (size_t)delta;
+        top = d > last - top ? last : top + d;
+    }
+    vl->top = top;
+    /* The cursor stays in view, at the edge the view moved away from. */
+    if (vl->cursor < top)
+        vl->cursor = top;
+    else if (vl->cursor - top >= span(vl))
+        vl->cursor = top + span(vl) - 1;
+    settle(vl);
+}
+
+void vlist_hide_cursor(struct vlist *vl, bool hide)
+{
+    vl->no_cursor = hide;
+    vl->drawn.valid = false;
+}
+
 void vlist_page_down(struct vlist *vl)
 {
     size_t page = span(vl);
@@ -188,7 +214,7 @@ void vlist_invalidate_rows(struct vlist *vl, size_t first, size_t n)
 static void draw_line(struct vlist *vl, WINDOW *w, int y, int width)
 {
     size_t index = vl->top + (size_t)y;
-    bool selected = index == vl->cursor;
+    bool selected = index == vl->cursor && !vl->no_cursor;
     attr_t attr = theme_attr(selected ? ROLE_SELECTED : ROLE_NORMAL);
 
     /* The fill gives a selected row its bar across the whole width, even

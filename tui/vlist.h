@@ -67,6 +67,7 @@ struct vlist {
     size_t count, top, cursor;
     int height;
     int y0;                         /* the window row of the first line */
+    bool no_cursor;                 /* a pager: no row is drawn selected */
     const char *placeholder;
     unsigned text_flags;
     struct {                        /* what the window shows */
@@ -81,6 +82,10 @@ struct vlist {
  * text_flags are text_locale_flags(), for the placeholder. */
 void vlist_init(struct vlist *vl, const struct vlist_source *src, int height,
                 unsigned text_flags);
+
+/* A pager (help, a transcript): the cursor is kept but not drawn, so no
+ * row looks selected; move it with vlist_scroll and the page functions. */
+void vlist_hide_cursor(struct vlist *vl, bool hide);
 
 /* The line shown, in ROLE_DIM, when there are no rows ("No leads yet");
  * NULL for none.  The string is the caller's and must outlive the list. */
@@ -97,6 +102,10 @@ void vlist_move(struct vlist *vl, long delta);
  * last row. */
 void vlist_page_down(struct vlist *vl);
 void vlist_page_up(struct vlist *vl);
+
+/* The view by delta rows (a pager's j/k), stopping at either end; the
+ * cursor stays in view, pushed along by the edge that passes it. */
+void vlist_scroll(struct vlist *vl, long delta);
 
 /* First row (g) and last row (G). */
 void vlist_home(struct vlist *vl);

@@ -53,6 +53,19 @@ enum tui_result form_screen_key(struct form *fm, tui_key k)
     }
 }
 
+bool list_screen_move(struct vlist *vl, int action, bool pager)
+{
+    switch (action) {
+    case ACT_UP: pager ? vlist_scroll(vl, -1) : vlist_move(vl, -1); return true;
+    case ACT_DOWN: pager ? vlist_scroll(vl, 1) : vlist_move(vl, 1); return true;
+    case ACT_PAGE_UP: vlist_page_up(vl); return true;
+    case ACT_PAGE_DOWN: vlist_page_down(vl); return true;
+    case ACT_TOP: vlist_home(vl); return true;
+    case ACT_BOTTOM: vlist_end(vl); return true;
+    }
+    return false;
+}
+
 bool form_screen_typing(struct tui_screen *s)
 {
     (void)s;

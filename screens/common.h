@@ -5,6 +5,7 @@
 
 #include "screens/lumen.h"
 #include "tui/form.h"
+#include "tui/vlist.h"
 
 /* help, form-help, redraw, lock and quit; TUI_UNHANDLED for the rest, so a
  * screen calls it last from its action handler. */
@@ -19,6 +20,11 @@ void common_key_name(const struct lumen *L, int action, bool typing, char *buf, 
  * refuses (a letter in a code) is swallowed, never taken for an action
  * such as q.  An edit clears the field's error and the form's. */
 enum tui_result form_screen_key(struct form *fm, tui_key k);
+
+/* up, down, page-up, page-down, top and bottom on a list; PAGER: up and
+ * down scroll the view (help) rather than move a cursor.  False for other
+ * actions. */
+bool list_screen_move(struct vlist *vl, int action, bool pager);
 
 /* The typing hook of a screen whose focus is always in a text field. */
 bool form_screen_typing(struct tui_screen *s);

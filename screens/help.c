@@ -103,14 +103,9 @@ static void help_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
 static enum tui_result help_action(struct tui_screen *s, int action)
 {
     struct help *st = s->state;
-    switch (action) {
-    case ACT_UP: vlist_scroll(&st->list, -1); return TUI_REDRAW;
-    case ACT_DOWN: vlist_scroll(&st->list, 1); return TUI_REDRAW;
-    case ACT_PAGE_UP: vlist_page_up(&st->list); return TUI_REDRAW;
-    case ACT_PAGE_DOWN: vlist_page_down(&st->list); return TUI_REDRAW;
-    case ACT_TOP: vlist_home(&st->list); return TUI_REDRAW;
-    case ACT_BOTTOM: vlist_end(&st->list); return TUI_REDRAW;
-    case ACT_CLOSE:
+    if (list_screen_move(&st->list, action, true))
+        return TUI_REDRAW;
+    if (action == ACT_CLOSE) {
         tui_app_close(s->app, s);
         return TUI_REDRAW;
     }

@@ -125,13 +125,9 @@ static enum tui_result picker_action(struct tui_screen *s, int action)
 {
     struct picker *st = s->state;
     size_t i;
+    if (list_screen_move(&st->list, action, false))
+        return TUI_REDRAW;
     switch (action) {
-    case ACT_UP: vlist_move(&st->list, -1); return TUI_REDRAW;
-    case ACT_DOWN: vlist_move(&st->list, 1); return TUI_REDRAW;
-    case ACT_PAGE_UP: vlist_page_up(&st->list); return TUI_REDRAW;
-    case ACT_PAGE_DOWN: vlist_page_down(&st->list); return TUI_REDRAW;
-    case ACT_TOP: vlist_home(&st->list); return TUI_REDRAW;
-    case ACT_BOTTOM: vlist_end(&st->list); return TUI_REDRAW;
     case ACT_OPEN:
         if (!vlist_cursor(&st->list, &i))
             return TUI_HANDLED;

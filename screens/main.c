@@ -263,17 +263,9 @@ int screens_run(const struct config *cfg, const struct keymap *km)
     /* The terminal is given back now; the app and the screens live on
      * until db_close has called back every call that is left. */
     tui_app_end(L.app);
-    /* Give the sign-out a moment to leave, without holding the user up. */
-    for (long long until = db_now_ms() + 1000; db_busy(L.db) && db_now_ms() < until;) {
-        short ev;
-        int fd = db_pollfd(L.db, &ev);
-        struct pollfd p = { .fd = fd, .events = ev };
-        int t = db_timeout_ms(L.db, db_now_ms());
-        if (db_state(L.db) != DB_READY)
-            break;
-        poll(&p, fd >= 0 ? 1 : 0, t < 0 || t > 100 ? 100 : t);
-        db_service(L.db, p.revents, db_now_ms());
-    }
+    /* Give the sign-out a moment to leave, without holding the user up
+     * (a lost connection ends the wait at once); db_close answers the rest. */
+    db_drain(L.db, 1000);
     db_close(&L.db);
     struct tui_screen **all[] = { &L.login, &L.picker, &L.home, &L.lock, &L.help };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)

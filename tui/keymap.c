@@ -43,40 +43,27 @@ struct keymap {
 
 /* Canonical names first: the formatter takes the first name of a key. */
 static const struct { const char *name; tui_key key; } names[] = {
-    { "Enter", '\n' },
-    { "Esc", TUI_KEY_ESC },
-    { "Tab", '\t' },
-    { "S-Tab", TUI_FN(KEY_BTAB) },
-    { "Space", ' ' },
-    { "Backspace", TUI_FN(KEY_BACKSPACE) },
-    { "Delete", TUI_FN(KEY_DC) },
-    { "Insert", TUI_FN(KEY_IC) },
-    { "Up", TUI_FN(KEY_UP) },
-    { "Down", TUI_FN(KEY_DOWN) },
-    { "Left", TUI_FN(KEY_LEFT) },
-    { "Right", TUI_FN(KEY_RIGHT) },
-    { "PgUp", TUI_FN(KEY_PPAGE) },
-    { "PgDn", TUI_FN(KEY_NPAGE) },
-    { "Home", TUI_FN(KEY_HOME) },
-    { "End", TUI_FN(KEY_END) },
-    { "Return", '\n' },
-    { "Escape", TUI_KEY_ESC },
-    { "BackTab", TUI_FN(KEY_BTAB) },
-    { "BS", TUI_FN(KEY_BACKSPACE) },
-    { "Del", TUI_FN(KEY_DC) },
-    { "Ins", TUI_FN(KEY_IC) },
-    { "PageUp", TUI_FN(KEY_PPAGE) },
-    { "PageDown", TUI_FN(KEY_NPAGE) },
+    { "Enter", '\n' }, { "Esc", TUI_KEY_ESC },
+    { "Tab", '\t' }, { "S-Tab", TUI_FN(KEY_BTAB) },
+    { "Space", ' ' }, { "Backspace", TUI_FN(KEY_BACKSPACE) },
+    { "Delete", TUI_FN(KEY_DC) }, { "Insert", TUI_FN(KEY_IC) },
+    { "Up", TUI_FN(KEY_UP) }, { "Down", TUI_FN(KEY_DOWN) },
+    { "Left", TUI_FN(KEY_LEFT) }, { "Right", TUI_FN(KEY_RIGHT) },
+    { "PgUp", TUI_FN(KEY_PPAGE) }, { "PgDn", TUI_FN(KEY_NPAGE) },
+    { "Home", TUI_FN(KEY_HOME) }, { "End", TUI_FN(KEY_END) },
+    /* Aliases, parsed only. */
+    { "Return", '\n' }, { "Escape", TUI_KEY_ESC },
+    { "BackTab", TUI_FN(KEY_BTAB) }, { "BS", TUI_FN(KEY_BACKSPACE) },
+    { "Del", TUI_FN(KEY_DC) }, { "Ins", TUI_FN(KEY_IC) },
+    { "PageUp", TUI_FN(KEY_PPAGE) }, { "PageDown", TUI_FN(KEY_NPAGE) },
 };
 
 #define KEY_LIST "a character, C-x, F1 .. F24, or one of Enter Esc Tab " \
                  "S-Tab Space Backspace Delete Insert Up Down Left Right " \
                  "PgUp PgDn Home End"
 
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail(char *err, size_t errlen, const char *fmt, ...)
+static __attribute__((format(printf, 3, 4)))
+void fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
 

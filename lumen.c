@@ -34,8 +34,8 @@ static const char usage_text[] =
     "                          head, or the first row that does not match (exit 1); the\n"
     "                          heads verified are kept in $XDG_STATE_HOME/lumen/audit-anchors\n"
     "                          and a chain that no longer passes through one fails\n"
-    "  --version               print the version\n"
-    "  --help                  print this help\n"
+    "  -V, --version           print the version\n"
+    "  -h, --help              print this help\n"
     "\n"
     "options:\n"
     "  --config FILE           the config; otherwise $LUMEN_CONFIG,\n"
@@ -83,6 +83,11 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->config = s + 9;
         } else if (strcmp(s, "--password-stdin") == 0) {
             a->who.password_stdin = true;
+        } else if (strcmp(s, "-h") == 0 || strcmp(s, "-V") == 0) {
+            /* The short forms every user tries first. */
+            if (a->nwords == 4)
+                return usage_error("too many arguments at", s);
+            a->words[a->nwords++] = s[1] == 'h' ? "--help" : "--version";
         } else if (s[0] == '-' && strcmp(s, "--help") && strcmp(s, "--version")) {
             return usage_error("unknown option", s);
         } else if (a->nwords < 4) {

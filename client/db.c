@@ -40,6 +40,7 @@ struct db {
     struct call *inflight;
     PGresult *result;               /* last result of the call in flight */
     bool flushing;
+    bool closing;                   /* db_close is answering what is left */
     char error[CONFIG_ERR_MAX];
     char text[320];
     char notify[DB_NOTIFY_MAX][64];
@@ -81,6 +82,19 @@ static void deliver(struct call *c, enum db_outcome outcome, const PGresult *res
         snprintf(r.sqlstate, sizeof r.sqlstate, "%s", sqlstate);
     if (c->done)
         c->done(c->ud, &r);
+}
+
+/* The first queued call, out of the queue; NULL when it is empty. */
+static struct call *take_head(struct db *db)
+{
+    struct call *c = db->head;
+    if (!c)
+        return NULL;
+    db->head = c->next;
+    if (!db->head)
+        db->tail = NULL;
+    c->next = NULL;
+    return c;
 }
 
 static void schedule_retry(struct db *db, const char *why)
@@ -170,10 +184,14 @@ void db_close(struct db **pdb)
     struct db *db = *pdb;
     if (!db)
         return;
-    if (db->inflight)
-        call_free(db->inflight);
-    for (struct call *c = db->head, *n; c; c = n) {
-        n = c->next;
+    /* A call's wrapper frees its own state in the callback: a call freed
+     * without it would leak that state (a pending sign-out, say). */
+    db->closing = true;
+    struct call *c = db->inflight;
+    db->inflight = NULL;
+    for (c = c ? c : take_head(db); c; c = take_head(db)) {
+        c->cancelled = true;
+        deliver(c, DB_CANCELLED, NULL, NULL, NULL);
         call_free(c);
     }
     PQclear(db->result);
@@ -211,11 +229,7 @@ static void send_next(struct db *db)
 {
     if (db->state != DB_READY || db->inflight || !db->head)
         return;
-    struct call *c = db->head;
-    db->head = c->next;
-    if (!db->head)
-        db->tail = NULL;
-    c->next = NULL;
+    struct call *c = take_head(db);
     db->inflight = c;
     if (!PQsendQueryParams(db->conn, c->sql, c->nparams, NULL,
                            (const char *const *)c->values, c->lengths, c->formats, 0)) {
@@ -334,7 +348,7 @@ static char *copy_param(const char *v, int len, bool secret)
 int db_call(struct db *db, const char *sql, int nparams, const char *const *values,
             const int *lengths, unsigned flags, db_done_fn done, void *ud, const void *owner)
 {
-    if (db->state == DB_REFUSED)
+    if (db->state == DB_REFUSED || db->closing)
         return -1;
     struct call *c = mem_alloc(sizeof *c);
     c->sql = mem_strdup(sql);
@@ -415,6 +429,13 @@ const char *db_state_text(const struct db *db, long long now_ms)
         return db->error;
     }
     return "";
+}
+
+bool db_trouble(const struct db *db)
+{
+    if (db->state == DB_CONNECTING)
+        return db->ever_connected || db->attempt > 0;
+    return db->state != DB_READY;
 }
 
 const char *db_next_notify(struct db *db)

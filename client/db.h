@@ -60,6 +60,10 @@ enum db_call_flags {
 
 /* Starts connecting at once.  cfg must outlive the db. */
 struct db *db_open(const struct config *cfg);
+/* Every call still in flight or queued is answered first, once, with
+ * DB_CANCELLED (the one in flight, then the queue in order), so that
+ * wrappers free what they hold; a db_call made from such a callback is
+ * refused (-1).  Then the connection and *db are freed, *db set to NULL. */
 void db_close(struct db **db);
 
 /* For poll(): the socket (or -1) and the events to wait for, and how many
@@ -84,6 +88,9 @@ enum db_state db_state(const struct db *db);
 bool db_busy(const struct db *db);                 /* a call is in flight or queued */
 /* One line for the status bar, or "" when all is well. */
 const char *db_state_text(const struct db *db, long long now_ms);
+/* True when that line is about trouble (lost, refused, failing to
+ * connect), false when it is news (the first connection under way). */
+bool db_trouble(const struct db *db);
 
 /* Asynchronous notifications received (LISTEN): returns the channel of the
  * next one or NULL; the string is valid until the next call. */

@@ -31,6 +31,7 @@ enum action_id {
     ACT_SUBMIT,
     ACT_CANCEL,
     ACT_RECOVERY,
+    ACT_NOT_YOU,
     ACT_UP,
     ACT_DOWN,
     ACT_PAGE_UP,

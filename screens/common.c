@@ -1,6 +1,8 @@
 #include "screens/common.h"
 #include "screens/actions.h"
 
+#include <stdio.h>
+
 enum tui_result common_action(struct lumen *L, int action)
 {
     switch (action) {
@@ -12,7 +14,7 @@ enum tui_result common_action(struct lumen *L, int action)
         clearok(curscr, TRUE);      /* the next doupdate repaints everything */
         return TUI_REDRAW;
     case ACT_LOCK:
-        lumen_lock_now(L);
+        lumen_lock(L, true);
         return TUI_REDRAW;
     case ACT_QUIT:
         return TUI_QUIT;
@@ -20,11 +22,54 @@ enum tui_result common_action(struct lumen *L, int action)
     return TUI_UNHANDLED;
 }
 
+static bool only_this(int action, void *ud)
+{
+    return action == *(const int *)ud;
+}
+
+void common_key_name(const struct lumen *L, int action, bool typing, char *buf, size_t size)
+{
+    /* The keymap's own listing, narrowed to one action: the same key the
+     * hints and help show. */
+    struct keymap_filter f = { ~0u, 0, only_this, &action, typing };
+    struct keymap_iter it = { 0 };
+    struct keymap_item item;
+    snprintf(buf, size, "%s",
+             keymap_next(tui_app_keymap(L->app), &f, &it, &item) ? item.key : "");
+}
+
 enum tui_result form_screen_key(struct form *fm, tui_key k)
 {
-    if (field_key(form_field(fm, fm->focus), k))
+    switch (form_edit(fm, k)) {
+    case FORM_CHANGED:
+        /* The field's error went with the edit; the form's messages were
+         * about the old text too ("Wrong email or password."). */
+        form_set_error(fm, NULL);
         return TUI_REDRAW;
-    return tui_key_is_text(k) ? TUI_HANDLED : TUI_UNHANDLED;
+    case FORM_UNHANDLED:
+        return tui_key_is_text(k) ? TUI_HANDLED : TUI_UNHANDLED;
+    default:
+        return TUI_REDRAW;
+    }
+}
+
+bool list_screen_move(struct vlist *vl, int action, bool pager)
+{
+    switch (action) {
+    case ACT_UP: pager ? vlist_scroll(vl, -1) : vlist_move(vl, -1); return true;
+    case ACT_DOWN: pager ? vlist_scroll(vl, 1) : vlist_move(vl, 1); return true;
+    case ACT_PAGE_UP: vlist_page_up(vl); return true;
+    case ACT_PAGE_DOWN: vlist_page_down(vl); return true;
+    case ACT_TOP: vlist_home(vl); return true;
+    case ACT_BOTTOM: vlist_end(vl); return true;
+    }
+    return false;
+}
+
+bool form_screen_typing(struct tui_screen *s)
+{
+    (void)s;
+    return true;
 }
 
 enum tui_result form_screen_action(struct form *fm, int action, bool *submit)

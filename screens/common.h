@@ -5,15 +5,29 @@
 
 #include "screens/lumen.h"
 #include "tui/form.h"
+#include "tui/vlist.h"
 
 /* help, form-help, redraw, lock and quit; TUI_UNHANDLED for the rest, so a
  * screen calls it last from its action handler. */
 enum tui_result common_action(struct lumen *L, int action);
 
+/* The name of ACTION's first key as [keys] has it, for a screen's text
+ * ("C-o"); TYPING skips keys that are characters (a field would type
+ * them).  "" when it has no such key. */
+void common_key_name(const struct lumen *L, int action, bool typing, char *buf, size_t size);
+
 /* A form screen's raw keys: the focused field edits first; a character it
  * refuses (a letter in a code) is swallowed, never taken for an action
- * such as q. */
+ * such as q.  An edit clears the field's error and the form's. */
 enum tui_result form_screen_key(struct form *fm, tui_key k);
+
+/* up, down, page-up, page-down, top and bottom on a list; PAGER: up and
+ * down scroll the view (help) rather than move a cursor.  False for other
+ * actions. */
+bool list_screen_move(struct vlist *vl, int action, bool pager);
+
+/* The typing hook of a screen whose focus is always in a text field. */
+bool form_screen_typing(struct tui_screen *s);
 
 /* next-field, prev-field and submit: Enter moves on, and on the last field
  * sets *submit.  TUI_UNHANDLED for other actions. */

@@ -1,7 +1,8 @@
 /* A yes/no question over the screen below it.  y and n (Esc) are actions,
- * so [keys] can rebind them; the dialog widget moves its highlight and
- * answers Enter on it. */
+ * so [keys] can rebind them, and the buttons name the keys bound now; the
+ * dialog widget moves its highlight and answers Enter on it. */
 #include "screens/actions.h"
+#include "screens/common.h"
 #include "screens/confirm.h"
 #include "screens/screen.h"
 #include "client/mem.h"
@@ -26,7 +27,7 @@ static void confirm_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
 static enum tui_result answer(struct tui_screen *s, bool yes)
 {
     struct confirm *st = s->state;
-    tui_app_pop(s->app);
+    tui_app_close(s->app, s);
     if (yes && st->yes)
         st->yes(st->ud);
     return TUI_REDRAW;
@@ -35,7 +36,7 @@ static enum tui_result answer(struct tui_screen *s, bool yes)
 static enum tui_result confirm_key(struct tui_screen *s, tui_key k)
 {
     struct confirm *st = s->state;
-    /* y, n and Esc are actions; the rest belongs to the widget. */
+    /* The answers are actions; the rest belongs to the widget. */
     if (keymap_action(tui_app_keymap(s->app), CTX_DIALOG, k) >= 0)
         return TUI_UNHANDLED;
     switch (dialog_key(&st->dialog, k)) {
@@ -75,10 +76,13 @@ void confirm_ask(struct tui_screen *s, const char *title, const char *text,
                  const char *yes_label, bool danger, void (*yes)(void *ud), void *ud)
 {
     struct confirm *st = s->state;
+    char ykey[KEYMAP_NAME_MAX], nkey[KEYMAP_NAME_MAX];
     st->below = tui_app_top(st->L->app);
     st->yes = yes;
     st->ud = ud;
-    dialog_confirm(&st->dialog, title, text, yes_label, "Cancel",
+    common_key_name(st->L, ACT_YES, false, ykey, sizeof ykey);
+    common_key_name(st->L, ACT_NO, false, nkey, sizeof nkey);
+    dialog_confirm(&st->dialog, title, text, ykey, yes_label, nkey, "Cancel",
                    st->L->tf | (danger ? DIALOG_DANGER : 0));
-    tui_app_push(st->L->app, s);
+    tui_app_overlay(st->L->app, s);
 }

@@ -1,15 +1,29 @@
 /* The ? overlay: the keys of the screen below, read from the keymap that
- * dispatches them, so what it says is what the keys do. */
+ * dispatches them, so what it says is what the keys do (a rebound key
+ * shows as rebound).  A list that does not fit scrolls (j/k, PgUp/PgDn). */
 #include "screens/actions.h"
+#include "screens/common.h"
 #include "screens/screen.h"
 #include "client/mem.h"
+#include "tui/vlist.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#define HELP_TOP 3              /* title, how to leave, a blank line */
+#define HELP_LINES (ACT_COUNT + 2)
+
+struct help_line {
+    const char *text;           /* the help, or a heading when keys is "" */
+    char keys[KEYMAP_KEYS_MAX];
+};
 
 struct help {
     struct lumen *L;
     struct tui_screen *below;
-    int scroll;
+    struct help_line lines[HELP_LINES];
+    size_t n;
+    struct vlist list;
 };
 
 static bool below_allows(int action, void *ud)
@@ -18,45 +32,81 @@ static bool below_allows(int action, void *ud)
     return !s->ops->allowed || s->ops->allowed(s, action);
 }
 
+/* The lines from the keymap as it is now: the screen's own keys, then
+ * "Everywhere" and the global ones. */
+static void help_lines(struct help *st)
+{
+    struct tui_screen *b = st->below;
+    struct keymap_filter f = { b->ops->ctx, tui_app_global_ctx(st->L->app), below_allows, b,
+                               b->ops->typing && b->ops->typing(b) };
+    struct keymap_iter it = { 0 };
+    struct keymap_item item;
+    bool heading_done = false;
+    st->n = 0;
+    while (st->n + 2 < HELP_LINES && keymap_next(tui_app_keymap(st->L->app), &f, &it, &item)) {
+        if (item.last && !heading_done) {
+            heading_done = true;
+            st->lines[st->n++] = (struct help_line){ "", "" };
+            st->lines[st->n++] = (struct help_line){ "Everywhere", "" };
+        }
+        struct help_line *l = &st->lines[st->n++];
+        l->text = item.help;
+        snprintf(l->keys, sizeof l->keys, "%s", item.keys);
+    }
+}
+
+static size_t src_count(void *ud) { return ((struct help *)ud)->n; }
+
+/* A pager: no row is ever drawn selected. */
+static void src_draw(void *ud, WINDOW *w, int y, int width, size_t i, bool selected)
+{
+    struct help *st = ud;
+    const struct help_line *l = &st->lines[i];
+    (void)selected;
+    if (!l->keys[0]) {
+        wattrset(w, theme_attr(ROLE_TITLE));
+        tui_put(w, y, 2, width - 2, l->text, st->L->tf);
+        return;
+    }
+    wattrset(w, theme_attr(ROLE_KEY));
+    tui_put(w, y, 4, 18, l->keys, st->L->tf);
+    wattrset(w, theme_attr(ROLE_NORMAL));
+    tui_put(w, y, 23, width - 24, l->text, st->L->tf);
+}
+
 static void help_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
 {
     struct help *st = s->state;
+    char close[KEYMAP_NAME_MAX], down[KEYMAP_NAME_MAX], up[KEYMAP_NAME_MAX];
+    char pgdn[KEYMAP_NAME_MAX], pgup[KEYMAP_NAME_MAX], how[320];
     if (!st->below)
         return;
-    struct keymap_filter f = { st->below->ops->ctx, CTX_GLOBAL, below_allows, st->below };
-    struct keymap_iter it = { 0 };
-    struct keymap_item item;
-    const struct keymap *km = tui_app_keymap(s->app);
-    int y = 0, line = 0;
-    bool heading_done = false;
+    help_lines(st);
+    common_key_name(st->L, ACT_CLOSE, false, close, sizeof close);
+    common_key_name(st->L, ACT_DOWN, false, down, sizeof down);
+    common_key_name(st->L, ACT_UP, false, up, sizeof up);
+    common_key_name(st->L, ACT_PAGE_DOWN, false, pgdn, sizeof pgdn);
+    common_key_name(st->L, ACT_PAGE_UP, false, pgup, sizeof pgup);
+    snprintf(how, sizeof how, "%s closes, %s/%s and %s/%s scroll; change keys in [keys] of lumen.conf",
+             close, down, up, pgdn, pgup);
     wattrset(w, theme_attr(ROLE_TITLE));
-    mvwaddstr(w, y++, 2, "Keys of this screen");
+    mvwaddstr(w, 0, 2, "Keys of this screen");
     wattrset(w, theme_attr(ROLE_DIM));
-    mvwaddstr(w, y++, 2, "(press Esc, q or ? to close; keys can be changed in [keys] of lumen.conf)");
-    y++;
-    while (keymap_next(km, &f, &it, &item) && y < h) {
-        if (item.last && !heading_done) {
-            heading_done = true;
-            if (line++ >= st->scroll && y + 2 < h) {
-                y++;
-                wattrset(w, theme_attr(ROLE_TITLE));
-                mvwaddstr(w, y++, 2, "Everywhere");
-            }
-        }
-        if (line++ < st->scroll)
-            continue;
-        wattrset(w, theme_attr(ROLE_KEY));
-        tui_put(w, y, 4, 18, item.keys, st->L->tf);
-        wattrset(w, theme_attr(ROLE_NORMAL));
-        tui_put(w, y, 23, cols - 24, item.help, st->L->tf);
-        y++;
-    }
+    tui_put(w, 1, 2, cols - 4, how, st->L->tf);
+    if (h <= HELP_TOP)
+        return;
+    vlist_resize(&st->list, h - HELP_TOP);
+    vlist_invalidate(&st->list);
+    vlist_draw_at(&st->list, w, HELP_TOP);
 }
 
 static enum tui_result help_action(struct tui_screen *s, int action)
 {
+    struct help *st = s->state;
+    if (list_screen_move(&st->list, action, true))
+        return TUI_REDRAW;
     if (action == ACT_CLOSE) {
-        tui_app_pop(s->app);
+        tui_app_close(s->app, s);
         return TUI_REDRAW;
     }
     return TUI_UNHANDLED;
@@ -74,14 +124,21 @@ struct tui_screen *help_screen_new(struct lumen *L)
 {
     struct help *st = mem_alloc(sizeof *st);
     st->L = L;
+    struct vlist_source src = { src_count, NULL, src_draw, st };
+    vlist_init(&st->list, &src, 1, L->tf);
+    vlist_hide_cursor(&st->list, true);
     return screen_new(&help_ops, st);
 }
 
 void help_show(struct lumen *L)
 {
     struct help *st = L->help->state;
-    st->below = tui_app_top(L->app);
-    st->scroll = 0;
-    if (st->below && st->below != L->help)
-        tui_app_push(L->app, L->help);
+    struct tui_screen *below = tui_app_top(L->app);
+    if (!below || below == L->help)
+        return;
+    st->below = below;
+    help_lines(st);
+    vlist_set_count(&st->list, st->n);
+    vlist_home(&st->list);
+    tui_app_overlay(L->app, L->help);
 }

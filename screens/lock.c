@@ -1,6 +1,9 @@
-/* The idle lock (automatic logoff): nothing of the practice shows, the
+/* The lock (idle logoff, or C-x): nothing of the practice shows, the
  * password (and a code, where the account has two-factor) unlocks, and the
- * same session continues.  Too many failures end the session. */
+ * same session continues.  At a shared front desk the next person signs the
+ * session out instead (not-you), or quits, which signs it out too.  Too
+ * many failures end the session.  The app keeps it over everything
+ * (tui_app_lock) until unlocked() or a sign-out. */
 #include "screens/actions.h"
 #include "screens/common.h"
 #include "screens/screen.h"
@@ -36,13 +39,18 @@ static void lock_enter(struct tui_screen *s)
         lock_setup(st);
 }
 
+void lock_reset(struct tui_screen *s)
+{
+    struct lock *st = s->state;
+    st->busy = false;
+    form_free(&st->form);           /* wipes what was typed */
+}
+
 static void unlocked(struct lock *st)
 {
     struct lumen *L = st->L;
-    st->busy = false;
-    form_free(&st->form);           /* wipes what was typed */
-    L->locked = false;
-    tui_app_pop(L->app);
+    lock_reset(L->lock);
+    tui_app_unlock(L->app);
     lumen_arm_idle(L);
     tui_app_message(L->app, ROLE_OK, "Unlocked.", 3000);
 }
@@ -55,12 +63,10 @@ static void on_unlock(void *ud, enum api_err err, const struct api_unlock *r)
         field_clear(form_field(&st->form, i));
     st->busy = false;
     if (err != API_OK) {
-        if (api_err_ends_session(err)) {
-            form_free(&st->form);
+        if (api_err_ends_session(err))
             lumen_signed_out(L, api_err_message(err));
-        } else if (err != API_ERR_CANCELLED) {
+        else if (err != API_ERR_CANCELLED)
             form_set_error(&st->form, api_err_message(err));
-        }
         tui_app_dirty(L->app);
         return;
     }
@@ -69,16 +75,17 @@ static void on_unlock(void *ud, enum api_err err, const struct api_unlock *r)
         unlocked(st);
         break;
     case API_UNLOCK_CODE_REQUIRED:
-        form_set_error(&st->form, "Enter the code from your authenticator app too.");
-        form_set_focus(&st->form, 1);
+        /* Two-factor was turned on since sign-in: ask for both now. */
+        L->me.mfa_enabled = true;
+        lock_setup(st);
+        form_set_field_error(&st->form, 1, "Enter the code from your authenticator app too.");
         break;
     case API_UNLOCK_LOCKED:
-        form_free(&st->form);
         lumen_signed_out(L, "Too many failed attempts to unlock: you were signed out.");
         break;
     case API_UNLOCK_INVALID:
-        form_set_error(&st->form, st->form.count > 1 ? "Wrong password or code."
-                                                     : "Wrong password.");
+        form_set_field_error(&st->form, 0, st->form.count > 1 ? "Wrong password or code."
+                                                              : "Wrong password.");
         form_set_focus(&st->form, 0);
         break;
     }
@@ -97,39 +104,56 @@ static void on_key(void *ud, enum api_err err, const unsigned char *key)
     }
     const char *code = NULL;
     size_t n = 0;
-    if (st->form.count > 1) {
+    if (st->form.count > 1)
         code = field_text(form_field(&st->form, 1), &n);
-        if (!n)
-            code = NULL;
-    }
-    api_unlock(st->L->db, &st->L->auth, key, code, on_unlock, st, st->L);
+    api_unlock(st->L->db, &st->L->auth, key, n ? code : NULL, on_unlock, st, st->L);
 }
 
 static void submit(struct lock *st)
 {
-    size_t n = 0;
+    size_t n = 0, clen = 0;
     field_text(form_field(&st->form, 0), &n);
+    if (st->form.count > 1)
+        field_text(form_field(&st->form, 1), &clen);
+    form_clear_errors(&st->form);
     if (!n) {
-        form_set_error(&st->form, "Enter your password.");
+        form_set_field_error(&st->form, 0, "Enter your password.");
+        form_set_focus(&st->form, 0);
+        return;
+    }
+    /* The server checks both at once and both are wiped after: asking
+     * without the code would cost the password just typed. */
+    if (st->form.count > 1 && clen != 6) {
+        form_set_field_error(&st->form, 1, "Enter the 6 digits from your authenticator app.");
+        form_set_focus(&st->form, 1);
         return;
     }
     st->busy = true;
-    form_set_error(&st->form, NULL);
     signin_derive(st->L, st->L->auth.email, form_field(&st->form, 0), on_key, st, st->L);
+}
+
+/* The next person at the terminal: the session ends, sign-in comes back. */
+static void not_you(struct lock *st)
+{
+    struct lumen *L = st->L;
+    /* Owner NULL: lumen_signed_out cancels the app's calls, not this one. */
+    api_logout(L->db, &L->auth, NULL, NULL, NULL);
+    lumen_signed_out(L, "The locked session was signed out.");
+    login_forget_email(L->login);
 }
 
 static enum tui_result lock_key(struct tui_screen *s, tui_key k)
 {
     struct lock *st = s->state;
     if (st->busy)
-        return TUI_UNHANDLED;
+        return tui_key_is_text(k) ? TUI_HANDLED : TUI_UNHANDLED;
     return form_screen_key(&st->form, k);
 }
 
 static enum tui_result lock_action(struct tui_screen *s, int action)
 {
     struct lock *st = s->state;
-    if (st->busy && action != ACT_CANCEL)
+    if (st->busy && action != ACT_CANCEL && action != ACT_QUIT && action != ACT_NOT_YOU)
         return TUI_HANDLED;
     bool go = false;
     enum tui_result r = form_screen_action(&st->form, action, &go);
@@ -137,11 +161,13 @@ static enum tui_result lock_action(struct tui_screen *s, int action)
         submit(st);
     if (r != TUI_UNHANDLED)
         return r;
-    if (action == ACT_CANCEL) {
-        if (st->busy) {
-            api_cancel(st->L->db, st->L);
-            st->busy = false;
-        }
+    switch (action) {
+    case ACT_CANCEL:
+        api_cancel(st->L->db, st->L);
+        st->busy = false;
+        return TUI_REDRAW;
+    case ACT_NOT_YOU:
+        not_you(st);
         return TUI_REDRAW;
     }
     return common_action(st->L, action);
@@ -150,16 +176,28 @@ static enum tui_result lock_action(struct tui_screen *s, int action)
 static void lock_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
 {
     struct lock *st = s->state;
-    int x = cols > 64 ? (cols - 60) / 2 : 2;
+    struct lumen *L = st->L;
+    int x = cols > 64 ? (cols - 60) / 2 : 2, y = 2;
+    char line[320], key[KEYMAP_NAME_MAX];
     wattrset(w, theme_attr(ROLE_TITLE));
-    mvwaddstr(w, 2, x, "Lumen is locked");
+    mvwaddstr(w, y++, x, "Lumen is locked");
     wattrset(w, theme_attr(ROLE_DIM));
-    mvwaddstr(w, 3, x, "It locked itself after a while without a key.");
-    char who[320];
-    snprintf(who, sizeof who, "Signed in as %s.", st->L->auth.email);
-    tui_put(w, 4, x, cols - 2 * x, who, st->L->tf);
-    mvwaddstr(w, 5, x, "Enter your password to go on.");
-    form_screen_draw(&st->form, w, 7, x, cols - 2 * x, h - 8, &st->cur);
+    mvwaddstr(w, y++, x, L->locked_by_user ? "You locked it."
+                                            : "It locked itself after a while without a key.");
+    snprintf(line, sizeof line, "Signed in as %s.", L->auth.email);
+    tui_put(w, y++, x, cols - 2 * x, line, L->tf);
+    mvwaddstr(w, y++, x, "Enter your password to go on.");
+    common_key_name(L, ACT_NOT_YOU, true, key, sizeof key);
+    if (key[0]) {
+        snprintf(line, sizeof line, "Not you? %s signs this session out.", key);
+        tui_put(w, y++, x, cols - 2 * x, line, L->tf);
+    }
+    common_key_name(L, ACT_QUIT, true, key, sizeof key);
+    if (key[0]) {
+        snprintf(line, sizeof line, "%s quits Lumen, signing it out too.", key);
+        tui_put(w, y++, x, cols - 2 * x, line, L->tf);
+    }
+    form_screen_draw(&st->form, w, y + 1, x, cols - 2 * x, h - y - 2, &st->cur);
 }
 
 static bool lock_cursor(struct tui_screen *s, int *y, int *x)
@@ -174,11 +212,11 @@ static void lock_destroy(struct tui_screen *s)
     form_free(&st->form);
 }
 
-/* q would be a letter of the password; leaving takes closing the terminal. */
+/* There is no "back" from the lock: Esc only cancels a call under way. */
 static bool lock_allowed(struct tui_screen *s, int action)
 {
-    (void)s;
-    return action != ACT_QUIT;
+    struct lock *st = s->state;
+    return action != ACT_CANCEL || st->busy;
 }
 
 static const struct screen_ops lock_ops = {
@@ -190,6 +228,7 @@ static const struct screen_ops lock_ops = {
     .action = lock_action,
     .cursor = lock_cursor,
     .allowed = lock_allowed,
+    .typing = form_screen_typing,
     .destroy = lock_destroy,
     .shows_private_data = false,
 };

@@ -22,6 +22,7 @@ struct login {
     struct form creds;      /* email, password */
     struct form code;       /* code */
     struct form_cursor cur;
+    char code_hint[96];     /* names the recovery key as [keys] binds it */
 };
 
 #define MSG_WRONG "Wrong email or password."
@@ -40,8 +41,12 @@ static void setup_code_form(struct login *st)
         form_add(&st->code, "Recovery code", 0, 32, 64);
         form_set_hint(&st->code, 0, "one of the ten codes you saved when you turned two-factor on");
     } else {
+        char key[KEYMAP_NAME_MAX];
         form_add(&st->code, "Code", FIELD_MASKED | FIELD_DIGITS, 6, 6);
-        form_set_hint(&st->code, 0, "6 digits from your authenticator app (C-r: a recovery code)");
+        common_key_name(st->L, ACT_RECOVERY, true, key, sizeof key);
+        snprintf(st->code_hint, sizeof st->code_hint, "6 digits from your authenticator app%s%s%s",
+                 key[0] ? " (" : "", key, key[0] ? ": a recovery code)" : "");
+        form_set_hint(&st->code, 0, st->code_hint);
     }
 }
 
@@ -55,6 +60,13 @@ void login_reset(struct tui_screen *s, const char *message)
     form_set_focus(&st->creds, form_field(&st->creds, 0)->len ? 1 : 0);
     form_set_error(&st->creds, message);
     setup_code_form(st);
+}
+
+void login_forget_email(struct tui_screen *s)
+{
+    struct login *st = s->state;
+    field_clear(form_field(&st->creds, 0));
+    form_set_focus(&st->creds, 0);
 }
 
 static void fail(struct login *st, struct form *fm, const char *msg)
@@ -182,14 +194,23 @@ static void back(struct login *st)
         login_reset(st->L->login, NULL);
         return;
     }
-    tui_app_quit(st->L->app);
+    /* From the password back to the email, leaving no password behind.
+     * Quitting is C-c's (q is a letter here). */
+    field_clear(form_field(&st->creds, 1));
+    form_set_focus(&st->creds, 0);
+}
+
+/* Esc goes back while there is somewhere to go back to. */
+static bool can_go_back(const struct login *st)
+{
+    return st->busy || st->step == STEP_CODE || st->creds.focus > 0;
 }
 
 static enum tui_result login_key(struct tui_screen *s, tui_key k)
 {
     struct login *st = s->state;
-    if (st->busy)                       /* only Esc (an action) while waiting */
-        return TUI_UNHANDLED;
+    if (st->busy)                       /* only actions (Esc, C-c) while waiting */
+        return tui_key_is_text(k) ? TUI_HANDLED : TUI_UNHANDLED;
     return form_screen_key(active(st), k);
 }
 
@@ -244,9 +265,10 @@ static bool login_allowed(struct tui_screen *s, int action)
     struct login *st = s->state;
     if (action == ACT_RECOVERY)
         return st->step == STEP_CODE;
-    /* Esc leaves from here; q and ? are letters in a text field. */
-    return action != ACT_LOCK && action != ACT_TAB_HOME && action != ACT_QUIT &&
-           action != ACT_HELP;
+    if (action == ACT_CANCEL)
+        return can_go_back(st);
+    /* Nothing to lock or go to before signing in; help is F1 here. */
+    return action != ACT_LOCK && action != ACT_TAB_HOME && action != ACT_HELP;
 }
 
 static void login_destroy(struct tui_screen *s)
@@ -263,6 +285,7 @@ static const struct screen_ops login_ops = {
     .key = login_key,
     .action = login_action,
     .allowed = login_allowed,
+    .typing = form_screen_typing,
     .cursor = login_cursor,
     .destroy = login_destroy,
     .shows_private_data = false,

@@ -4,8 +4,9 @@
  *
  * Flow: login -> (picker, when the account has several practices) -> home.
  * Any call that answers "session over" (api_err_ends_session) leads back
- * to login through lumen_signed_out(); the idle timer pushes the lock
- * screen, which hides everything until the password is given again.     */
+ * to login through lumen_signed_out(); the idle timer puts up the lock
+ * (tui_app_lock), which hides everything until the password is given
+ * again, whatever answers land beneath it meanwhile.                    */
 #ifndef LUMEN_SCREENS_LUMEN_H
 #define LUMEN_SCREENS_LUMEN_H
 
@@ -41,7 +42,7 @@ struct lumen {
     unsigned tf;                /* tui/text.h flags for this terminal */
     struct lumen_me me;
     int npractices;             /* of the account; 0 until known */
-    bool locked;
+    bool locked_by_user;        /* the lock is up because of C-x, not idleness */
     struct tui_screen *login, *picker, *home, *lock, *help;
 };
 
@@ -63,8 +64,9 @@ void lumen_store_me(struct lumen *L, const struct api_me *me);
 bool lumen_can(const struct lumen *L, const char *permission);
 /* "Owner", "Admin", "Viewer" for a role as the database names it. */
 const char *lumen_role_title(const char *role);
-/* Locks the screen now, as the idle timer would. */
-void lumen_lock_now(struct lumen *L);
+/* Puts the lock screen over everything (tui_app_lock), when signed in and
+ * not locked yet; BY_USER: asked for (C-x), not for idleness. */
+void lumen_lock(struct lumen *L, bool by_user);
 /* Arms the idle lock from the practice's timeout (or the config's). */
 void lumen_arm_idle(struct lumen *L);
 
@@ -82,5 +84,9 @@ void help_show(struct lumen *L);
 void picker_show(struct lumen *L);
 /* Resets the sign-in screen, with an optional message. */
 void login_reset(struct tui_screen *s, const char *message);
+/* Empties the email too: the next person at the terminal is someone else. */
+void login_forget_email(struct tui_screen *s);
+/* Forgets what was typed on the lock screen (wiped) and any call of it. */
+void lock_reset(struct tui_screen *s);
 
 #endif

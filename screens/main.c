@@ -54,9 +54,11 @@ static void io_service(void *ud, const struct pollfd *fds, int n)
     db_service(L->db, n > 0 ? fds[0].revents : 0, db_now_ms());
 }
 
-static const char *io_status(void *ud)
+static const char *io_status(void *ud, enum theme_role *role)
 {
     struct lumen *L = ud;
+    /* Connecting is news, not trouble; losing the connection is trouble. */
+    *role = db_trouble(L->db) ? ROLE_ERROR : ROLE_STATUS;
     return db_state_text(L->db, db_now_ms());
 }
 
@@ -88,9 +90,10 @@ static void draw_header(void *ud, WINDOW *w, int cols)
     werase(w);
     wattrset(w, theme_attr(ROLE_TITLE) | A_REVERSE);
     mvwaddstr(w, 0, 0, " Lumen ");
-    if (L->locked || !L->me.valid || !L->me.practice_id[0]) {
+    bool locked = tui_app_locked(L->app);
+    if (locked || !L->me.valid || !L->me.practice_id[0]) {
         wattrset(w, theme_attr(ROLE_STATUS));
-        tui_put(w, 0, 7, cols - 7, L->locked ? " locked" : "", L->tf);
+        tui_put(w, 0, 7, cols - 7, locked ? " locked" : "", L->tf);
         return;
     }
     char who[600];
@@ -132,18 +135,20 @@ bool lumen_can(const struct lumen *L, const char *permission)
     return false;
 }
 
-static void on_idle(void *ud)
+void lumen_lock(struct lumen *L, bool by_user)
 {
-    struct lumen *L = ud;
-    if (L->locked || !L->auth.has_token)
+    if (tui_app_locked(L->app) || !L->auth.has_token)
         return;
-    L->locked = true;
-    tui_app_push(L->app, L->lock);
+    /* The help is a passing overlay of one instance: it must not be both
+     * beneath the lock and over it. */
+    tui_app_close(L->app, L->help);
+    L->locked_by_user = by_user;
+    tui_app_lock(L->app, L->lock);
 }
 
-void lumen_lock_now(struct lumen *L)
+static void on_idle(void *ud)
 {
-    on_idle(L);
+    lumen_lock(ud, false);
 }
 
 void lumen_arm_idle(struct lumen *L)
@@ -194,10 +199,11 @@ void lumen_signed_out(struct lumen *L, const char *message)
     api_auth_clear(&L->auth);
     memset(&L->me, 0, sizeof L->me);
     L->npractices = 0;
-    L->locked = false;
     tui_app_set_idle(L->app, 0, NULL, NULL);
     login_reset(L->login, message);
     tui_app_replace_all(L->app, L->login);
+    lock_reset(L->lock);            /* wipes what was typed there */
+    tui_app_unlock(L->app);
 }
 
 void lumen_call_failed(struct lumen *L, enum api_err err)
@@ -206,7 +212,7 @@ void lumen_call_failed(struct lumen *L, enum api_err err)
         return;
     /* The server's idle expiry is a lock: the password revives the session. */
     if (err == API_ERR_SESSION_IDLE && L->auth.has_token) {
-        lumen_lock_now(L);
+        lumen_lock(L, false);
         return;
     }
     if (api_err_ends_session(err)) {
@@ -247,28 +253,24 @@ int screens_run(const struct config *cfg, const struct keymap *km)
     L.home = home_screen_new(&L);
     L.lock = lock_screen_new(&L);
     L.help = help_screen_new(&L);
+    tui_app_set_quit_action(L.app, ACT_QUIT);
     tui_app_push(L.app, L.login);
 
     tui_app_run(L.app);
 
     if (L.auth.has_token)               /* leaving signs this session out */
         api_logout(L.db, &L.auth, NULL, NULL, NULL);
-    tui_app_free(&L.app);
-    /* Give the sign-out a moment to leave, without holding the user up. */
-    for (long long until = db_now_ms() + 1000; db_busy(L.db) && db_now_ms() < until;) {
-        short ev;
-        int fd = db_pollfd(L.db, &ev);
-        struct pollfd p = { .fd = fd, .events = ev };
-        int t = db_timeout_ms(L.db, db_now_ms());
-        if (db_state(L.db) != DB_READY)
-            break;
-        poll(&p, fd >= 0 ? 1 : 0, t < 0 || t > 100 ? 100 : t);
-        db_service(L.db, p.revents, db_now_ms());
-    }
+    /* The terminal is given back now; the app and the screens live on
+     * until db_close has called back every call that is left. */
+    tui_app_end(L.app);
+    /* Give the sign-out a moment to leave, without holding the user up
+     * (a lost connection ends the wait at once); db_close answers the rest. */
+    db_drain(L.db, 1000);
+    db_close(&L.db);
     struct tui_screen **all[] = { &L.login, &L.picker, &L.home, &L.lock, &L.help };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         screen_free(all[i]);
-    db_close(&L.db);
+    tui_app_free(&L.app);
     api_auth_free(&L.auth);
     mem_set_fatal_hook(NULL);
     return 0;

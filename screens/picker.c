@@ -1,5 +1,6 @@
 /* The practice picker, for a member of several practices: after sign-in
- * (the session has no practice yet) and from home with 'p'. */
+ * (the session has no practice yet: the way in, so Esc goes back to
+ * sign-in), and from home with 'p' (a step aside: Esc and 1 go back). */
 #include "screens/actions.h"
 #include "screens/common.h"
 #include "screens/screen.h"
@@ -21,8 +22,8 @@ struct picker {
     struct picker_row *rows;
     size_t n;
     bool loading;
+    bool aside;             /* opened from home, over it */
     struct vlist list;
-    WINDOW *listwin;
 };
 
 static void rows_free(struct picker *st)
@@ -71,7 +72,11 @@ void picker_show(struct lumen *L)
 {
     struct picker *st = L->picker->state;
     st->loading = true;
-    tui_app_replace_all(L->app, L->picker);
+    st->aside = L->me.practice_id[0] != '\0';
+    if (st->aside)
+        tui_app_push(L->app, L->picker);
+    else
+        tui_app_replace_all(L->app, L->picker);
     api_practices(L->db, &L->auth, on_practices, st, L);
 }
 
@@ -83,17 +88,14 @@ static void picker_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
     wattrset(w, theme_attr(ROLE_DIM));
     mvwaddstr(w, 2, 2, st->loading ? "Loading your practices..." : "You are a member of these practices:");
     wattrset(w, theme_attr(ROLE_NORMAL));
+    (void)cols;
     int lh = h - 4;
     if (lh < 1)
         return;
-    if (!st->listwin || getmaxy(st->listwin) != lh || getmaxx(st->listwin) != cols) {
-        if (st->listwin)
-            delwin(st->listwin);
-        st->listwin = derwin(w, lh, cols, 4, 0);
-        vlist_resize(&st->list, lh);
-    }
+    /* The body is a new window after a resize: draw into it, keep none. */
+    vlist_resize(&st->list, lh);
     vlist_invalidate(&st->list);
-    vlist_draw(&st->list, st->listwin);
+    vlist_draw_at(&st->list, w, 4);
 }
 
 static void on_selected(void *ud, enum api_err err)
@@ -106,38 +108,50 @@ static void on_selected(void *ud, enum api_err err)
     lumen_signed_in(st->L);       /* fetch who we are in that practice */
 }
 
+/* Back where the picker came from: home, or sign-in (the session, which
+ * has no practice yet, is given up as Esc on the code step does). */
+static void back(struct picker *st)
+{
+    struct lumen *L = st->L;
+    if (st->aside) {
+        tui_app_close(L->app, L->picker);
+        return;
+    }
+    api_logout(L->db, &L->auth, NULL, NULL, NULL);
+    lumen_signed_out(L, NULL);
+}
+
 static enum tui_result picker_action(struct tui_screen *s, int action)
 {
     struct picker *st = s->state;
     size_t i;
+    if (list_screen_move(&st->list, action, false))
+        return TUI_REDRAW;
     switch (action) {
-    case ACT_UP: vlist_move(&st->list, -1); return TUI_REDRAW;
-    case ACT_DOWN: vlist_move(&st->list, 1); return TUI_REDRAW;
-    case ACT_PAGE_UP: vlist_page_up(&st->list); return TUI_REDRAW;
-    case ACT_PAGE_DOWN: vlist_page_down(&st->list); return TUI_REDRAW;
-    case ACT_TOP: vlist_home(&st->list); return TUI_REDRAW;
-    case ACT_BOTTOM: vlist_end(&st->list); return TUI_REDRAW;
     case ACT_OPEN:
         if (!vlist_cursor(&st->list, &i))
             return TUI_HANDLED;
         api_select_practice(st->L->db, &st->L->auth, st->rows[i].id, on_selected, st, st->L);
         return TUI_REDRAW;
+    case ACT_CANCEL:
+    case ACT_TAB_HOME:
+        back(st);
+        return TUI_REDRAW;
     default: return common_action(st->L, action);
     }
 }
 
+/* Home is there only when the picker was opened from it. */
 static bool picker_allowed(struct tui_screen *s, int action)
 {
-    (void)s;
-    return action != ACT_TAB_HOME && action != ACT_LOCK;
+    struct picker *st = s->state;
+    return action != ACT_TAB_HOME || st->aside;
 }
 
 static void picker_destroy(struct tui_screen *s)
 {
     struct picker *st = s->state;
     rows_free(st);
-    if (st->listwin)
-        delwin(st->listwin);
 }
 
 static const struct screen_ops picker_ops = {

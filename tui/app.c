@@ -17,6 +17,8 @@ struct tui_app {
     unsigned global_ctx;
     struct tui_screen *stack[TUI_MAX_SCREENS];
     int depth;
+    struct tui_screen *over[TUI_MAX_OVER_LOCK];    /* [0] is the lock */
+    int over_depth;                                 /* 0: not locked */
     WINDOW *header, *body, *status;
     struct tui_layout lay;
     bool dirty;                 /* the whole frame */
@@ -33,7 +35,8 @@ struct tui_app {
     bool idle_fired;
     void (*on_idle)(void *ud);
     void *idle_ud;
-    int spin;
+    bool was_busy;              /* the status row last showed a spinner */
+    int quit_action;
     bool ended;
 };
 
@@ -132,6 +135,7 @@ struct tui_app *tui_app_start(const struct keymap *km, unsigned global_ctx,
         return NULL;
     app->km = km;
     app->global_ctx = global_ctx;
+    app->quit_action = -1;
     app->text_flags = text_locale_flags();
     /* A short Esc delay: Esc is "back", and must feel immediate. */
     if (!getenv("ESCDELAY"))
@@ -148,6 +152,11 @@ struct tui_app *tui_app_start(const struct keymap *km, unsigned global_ctx,
     nodelay(stdscr, TRUE);
     curs_set(0);
     theme_init(colors);
+    /* get_wch refreshes stdscr, which is born wanting a clear: done here
+     * once, or the first key read would blank the frame just drawn in
+     * the other windows (the sign-in screen stayed blank while a slow
+     * server was being connected to). */
+    refresh();
     struct sigaction sa = { 0 };
     sa.sa_handler = on_signal;
     sigaction(SIGHUP, &sa, NULL);
@@ -197,11 +206,22 @@ void tui_app_set_header(struct tui_app *app, void (*draw)(void *ud, WINDOW *w, i
 
 void tui_app_quit(struct tui_app *app) { app->quit = true; }
 
-struct tui_screen *tui_app_top(const struct tui_app *app)
+void tui_app_set_quit_action(struct tui_app *app, int action) { app->quit_action = action; }
+
+static struct tui_screen *stack_top(const struct tui_app *app)
 {
     return app->depth ? app->stack[app->depth - 1] : NULL;
 }
 
+struct tui_screen *tui_app_top(const struct tui_app *app)
+{
+    return app->over_depth ? app->over[app->over_depth - 1] : stack_top(app);
+}
+
+bool tui_app_locked(const struct tui_app *app) { return app->over_depth > 0; }
+
+/* A screen that comes on screen is entered.  Beneath the lock nothing
+ * comes on screen: the stack's top is entered at unlock instead. */
 static void enter_top(struct tui_app *app)
 {
     struct tui_screen *s = tui_app_top(app);
@@ -210,26 +230,74 @@ static void enter_top(struct tui_app *app)
     app->dirty = true;
 }
 
+static void stack_changed(struct tui_app *app)
+{
+    if (!tui_app_locked(app))
+        enter_top(app);
+}
+
 void tui_app_push(struct tui_app *app, struct tui_screen *s)
 {
     if (app->depth == TUI_MAX_SCREENS)
         return;
     s->app = app;
     app->stack[app->depth++] = s;
-    enter_top(app);
+    stack_changed(app);
 }
 
 void tui_app_pop(struct tui_app *app)
 {
     if (app->depth > 0)
         app->depth--;
-    enter_top(app);
+    stack_changed(app);
 }
 
 void tui_app_replace_all(struct tui_app *app, struct tui_screen *s)
 {
     app->depth = 0;
     tui_app_push(app, s);
+}
+
+void tui_app_overlay(struct tui_app *app, struct tui_screen *s)
+{
+    if (!tui_app_locked(app)) {
+        tui_app_push(app, s);
+        return;
+    }
+    if (app->over_depth == TUI_MAX_OVER_LOCK)
+        return;
+    s->app = app;
+    app->over[app->over_depth++] = s;
+    enter_top(app);
+}
+
+void tui_app_close(struct tui_app *app, struct tui_screen *s)
+{
+    /* Never the lock itself: only unlock takes it away. */
+    if (app->over_depth > 1 && app->over[app->over_depth - 1] == s) {
+        app->over_depth--;
+        enter_top(app);
+    } else if (stack_top(app) == s) {
+        tui_app_pop(app);
+    }
+}
+
+void tui_app_lock(struct tui_app *app, struct tui_screen *lock)
+{
+    if (tui_app_locked(app))
+        return;
+    lock->app = app;
+    app->over[0] = lock;
+    app->over_depth = 1;
+    enter_top(app);
+}
+
+void tui_app_unlock(struct tui_app *app)
+{
+    if (!tui_app_locked(app))
+        return;
+    app->over_depth = 0;
+    enter_top(app);
 }
 
 void tui_app_dirty(struct tui_app *app) { app->dirty = true; }
@@ -271,6 +339,11 @@ static bool screen_allows(int action, void *ud)
     return !s->ops->allowed || s->ops->allowed(s, action);
 }
 
+static bool screen_typing(struct tui_screen *s)
+{
+    return s->ops->typing && s->ops->typing(s);
+}
+
 static void draw_status(struct tui_app *app, long long now)
 {
     WINDOW *w = app->status;
@@ -279,13 +352,14 @@ static void draw_status(struct tui_app *app, long long now)
     wbkgdset(w, ' ' | theme_attr(ROLE_STATUS));
     werase(w);
     const char *left = app->message;
-    enum theme_role role = app->message_role;
-    const char *io = app->io.status ? app->io.status(app->io.ud) : "";
+    enum theme_role role = app->message_role, io_role = ROLE_STATUS;
+    const char *io = app->io.status ? app->io.status(app->io.ud, &io_role) : "";
     if (io[0]) {                /* the connection matters more than a note */
         left = io;
-        role = ROLE_ERROR;
+        role = io_role;
     }
     bool busy = app->io.busy && app->io.busy(app->io.ud);
+    app->was_busy = busy;
     char spin[64] = "";
     if (busy) {
         static const char frames[] = "|/-\\";
@@ -294,7 +368,8 @@ static void draw_status(struct tui_app *app, long long now)
     char hints[512] = "";
     struct tui_screen *s = tui_app_top(app);
     if (s) {
-        struct keymap_filter f = { s->ops->ctx, app->global_ctx, screen_allows, s };
+        struct keymap_filter f = { s->ops->ctx, app->global_ctx, screen_allows, s,
+                                   screen_typing(s) };
         keymap_hints(app->km, &f, (size_t)(cols / 2), hints, sizeof hints);
     }
     int hint_cols = (int)text_width(hints);
@@ -310,14 +385,17 @@ static void draw_status(struct tui_app *app, long long now)
     wnoutrefresh(w);
 }
 
-static void draw_too_small(void)
+static void draw_too_small(const struct tui_app *app)
 {
     int rows, cols;
     getmaxyx(stdscr, rows, cols);
     werase(stdscr);
-    char msg[128];
-    snprintf(msg, sizeof msg, "Terminal too small (%dx%d): Lumen needs %dx%d.",
-             cols, rows, TUI_MIN_COLS, TUI_MIN_ROWS);
+    char msg[160], key[KEYMAP_NAME_MAX] = "";
+    if (app->quit_action >= 0)
+        keymap_key_of(app->km, app->quit_action, key, sizeof key);
+    snprintf(msg, sizeof msg, "Terminal too small (%dx%d): Lumen needs %dx%d.%s%s%s",
+             cols, rows, TUI_MIN_COLS, TUI_MIN_ROWS, key[0] ? " " : "", key,
+             key[0] ? " quits." : "");
     /* Plain text that wraps on its own at any width; nothing else shown. */
     mvwaddnstr(stdscr, 0, 0, msg, rows * cols > 0 ? rows * cols - 1 : 0);
     wnoutrefresh(stdscr);
@@ -327,7 +405,7 @@ static void draw(struct tui_app *app, long long now)
 {
     if (app->lay.too_small) {
         curs_set(0);
-        draw_too_small();
+        draw_too_small(app);
         return;
     }
     struct tui_screen *s = tui_app_top(app);
@@ -355,10 +433,18 @@ static enum tui_result dispatch_key(struct tui_app *app, tui_key k)
     struct tui_screen *s = tui_app_top(app);
     if (!s)
         return TUI_UNHANDLED;
+    int action = keymap_action(app->km, s->ops->ctx, k);
+    if (app->lay.too_small) {
+        /* Nothing can be seen: no key may act unseen, but one may leave. */
+        if (action < 0 || action != app->quit_action || !screen_allows(action, s))
+            return TUI_HANDLED;
+        return s->ops->action ? s->ops->action(s, action) : TUI_QUIT;
+    }
     enum tui_result r = s->ops->key ? s->ops->key(s, k) : TUI_UNHANDLED;
     if (r != TUI_UNHANDLED)
         return r;
-    int action = keymap_action(app->km, s->ops->ctx, k);
+    if (screen_typing(s) && tui_key_is_text(k))
+        return TUI_HANDLED;     /* a character is the field's, never an action */
     if (action < 0 || !screen_allows(action, s) || !s->ops->action)
         return TUI_UNHANDLED;
     return s->ops->action(s, action);
@@ -422,16 +508,19 @@ int tui_app_run(struct tui_app *app)
     char last_status[512] = "";
     while (!app->quit && !got_signal) {
         long long now = tui_now_ms();
-        const char *io = app->io.status ? app->io.status(app->io.ud) : "";
+        enum theme_role role;
+        const char *io = app->io.status ? app->io.status(app->io.ud, &role) : "";
         if (strcmp(io, last_status) != 0) {   /* the connection changed */
             snprintf(last_status, sizeof last_status, "%s", io);
             app->dirty = true;
         }
+        bool busy = app->io.busy && app->io.busy(app->io.ud);
         if (app->dirty) {
             draw(app, now);
             app->dirty = false;
-        } else if (!app->lay.too_small && app->io.busy && app->io.busy(app->io.ud)) {
-            draw_status(app, now);      /* only the spinner moves */
+        } else if (!app->lay.too_small && (busy || app->was_busy)) {
+            /* Only the spinner moves; once idle, one last draw takes it away. */
+            draw_status(app, now);
         }
         doupdate();
 

@@ -12,6 +12,13 @@
  * the keymap).  Below TUI_MIN_COLS x TUI_MIN_ROWS the frame gives way to a
  * plain "terminal too small" message, and comes back on the next resize.
  *
+ * The lock is a layer of its own over the stack (tui_app_lock): while it is
+ * up, it (and what it opens over itself, such as its help) is all that is
+ * drawn and all that takes keys.  push, pop and replace_all still change
+ * the stack beneath, so navigation asked for while locked (an answer that
+ * lands, a notification) is kept, but nothing of it shows: the new top's
+ * enter runs at tui_app_unlock.  Only unlock removes the lock.
+ *
  * Ownership: the app does not own screens; push/pop only link them.  A
  * screen's ops are const and static; its state is the screen's.          */
 #ifndef LUMEN_TUI_APP_H
@@ -29,6 +36,7 @@
 #define TUI_MIN_ROWS 24
 #define TUI_MAX_FDS 4
 #define TUI_MAX_SCREENS 8
+#define TUI_MAX_OVER_LOCK 3     /* the lock and what it opens over itself */
 
 /* What a handler tells the loop. */
 enum tui_result {
@@ -53,6 +61,10 @@ struct screen_ops {
     enum tui_result (*action)(struct tui_screen *s, int action);
     /* May the user take this action here?  Filters hints and help. */
     bool (*allowed)(struct tui_screen *s, int action);
+    /* True while a text field has the keyboard: a key that is a character
+     * is the field's, never an action's, and hints and help leave such
+     * keys out.  NULL: never. */
+    bool (*typing)(struct tui_screen *s);
     /* True when nothing on it may be seen while the screen is locked. */
     bool shows_private_data;
     /* Where to put the terminal cursor, or false to hide it. */
@@ -74,8 +86,9 @@ struct tui_io {
     int (*fds)(void *ud, struct pollfd *fds, int max, int *timeout_ms);
     /* After poll: the same fds with revents (possibly none, on a timer). */
     void (*service)(void *ud, const struct pollfd *fds, int n);
-    /* One line about the connection, or "". */
-    const char *(*status)(void *ud);
+    /* One line about the connection, or "", and the role it is drawn in
+     * (ROLE_ERROR for trouble, ROLE_STATUS for news such as connecting). */
+    const char *(*status)(void *ud, enum theme_role *role);
     /* True while a call is under way: the status row shows a spinner. */
     bool (*busy)(void *ud);
     void *ud;
@@ -110,15 +123,36 @@ void tui_app_set_io(struct tui_app *app, const struct tui_io *io);
 void tui_app_set_header(struct tui_app *app, void (*draw)(void *ud, WINDOW *w, int cols), void *ud);
 
 /* Runs until a handler returns TUI_QUIT, tui_app_quit() is called, or a
- * SIGHUP / SIGTERM / SIGINT arrives.  Returns 0. */
+ * SIGHUP / SIGTERM / SIGINT arrives.  Returns 0.  While the terminal is too
+ * small nothing can be seen, so no key acts but QUIT_ACTION (see
+ * tui_app_set_quit_action), which leaves. */
 int tui_app_run(struct tui_app *app);
 void tui_app_quit(struct tui_app *app);
+/* The application's quit action id (-1, the default: none). */
+void tui_app_set_quit_action(struct tui_app *app, int action);
 
+/* The stack.  While locked these change only what is beneath the lock. */
 void tui_app_push(struct tui_app *app, struct tui_screen *s);
 void tui_app_pop(struct tui_app *app);
 /* Pops everything, then pushes S. */
 void tui_app_replace_all(struct tui_app *app, struct tui_screen *s);
+/* The screen that is drawn and takes keys: the top of the lock's layer
+ * while locked, else the top of the stack. */
 struct tui_screen *tui_app_top(const struct tui_app *app);
+
+/* An overlay (help, a dialog) over what is on screen now: over the lock
+ * while locked, else pushed on the stack.  tui_app_close(S) takes it away
+ * again from whichever layer it is the top of (else nothing happens). */
+void tui_app_overlay(struct tui_app *app, struct tui_screen *s);
+void tui_app_close(struct tui_app *app, struct tui_screen *s);
+
+/* Puts LOCK over everything (no-op when already locked). */
+void tui_app_lock(struct tui_app *app, struct tui_screen *lock);
+/* Takes the lock and its overlays away; the stack's top comes on screen
+ * (its enter runs) as it is now, with whatever navigation happened
+ * beneath. */
+void tui_app_unlock(struct tui_app *app);
+bool tui_app_locked(const struct tui_app *app);
 
 /* Marks the whole frame for drawing on this turn. */
 void tui_app_dirty(struct tui_app *app);
@@ -127,8 +161,9 @@ void tui_app_dirty(struct tui_app *app);
  * TEXT may come from anywhere: it is sanitized when drawn. */
 void tui_app_message(struct tui_app *app, enum theme_role role, const char *text, int ms);
 
-/* Idle lock: after idle_ms without a key, on_idle runs once (it pushes the
- * lock screen).  0 turns it off.  Any key re-arms it. */
+/* Idle lock: after idle_ms without a key, on_idle runs once (it calls
+ * tui_app_lock).  0 turns it off.  Any key re-arms it, and so does a new
+ * tui_app_set_idle, while locked too. */
 void tui_app_set_idle(struct tui_app *app, long long idle_ms,
                       void (*on_idle)(void *ud), void *ud);
 

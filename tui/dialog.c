@@ -1,6 +1,7 @@
 /* dialog: modal confirm dialog and message box.  Contract in dialog.h. */
 #include "tui/dialog.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "tui/text.h"
@@ -14,13 +15,11 @@
 static void make_label(char *dst, const char *key, const char *label,
                        unsigned tf)
 {
-    size_t k = strlen(key);
+    char raw[DIALOG_LABEL_MAX];
 
-    memcpy(dst, key, k);
-    if (!label)
-        label = "";
-    text_sanitize(dst + k, DIALOG_LABEL_MAX - k, label, strlen(label), tf,
-                  NULL);
+    snprintf(raw, sizeof raw, "%s%s%s%s", key && key[0] ? "[" : "", key ? key : "",
+             key && key[0] ? "] " : "", label ? label : "");
+    text_sanitize(dst, DIALOG_LABEL_MAX, raw, strlen(raw), tf, NULL);
 }
 
 static void dialog_setup(struct dialog *d, const char *title,
@@ -40,12 +39,12 @@ static void dialog_setup(struct dialog *d, const char *title,
 }
 
 void dialog_confirm(struct dialog *d, const char *title, const char *text,
-                    const char *yes_label, const char *no_label,
-                    unsigned flags)
+                    const char *yes_key, const char *yes_label,
+                    const char *no_key, const char *no_label, unsigned flags)
 {
     dialog_setup(d, title, text, flags);
-    make_label(d->yes, "[y] ", yes_label, flags & TEXT_ASCII);
-    make_label(d->no, "[n] ", no_label, flags & TEXT_ASCII);
+    make_label(d->yes, yes_key, yes_label, flags & TEXT_ASCII);
+    make_label(d->no, no_key, no_label, flags & TEXT_ASCII);
 }
 
 void dialog_message(struct dialog *d, const char *title, const char *text,
@@ -54,7 +53,7 @@ void dialog_message(struct dialog *d, const char *title, const char *text,
     dialog_setup(d, title, text, flags & ~(unsigned)DIALOG_DANGER);
     d->message_only = true;
     d->yes_selected = true;
-    make_label(d->yes, " OK ", "", 0);
+    make_label(d->yes, NULL, " OK ", 0);
 }
 
 enum dialog_result dialog_key(struct dialog *d, tui_key key)
@@ -68,10 +67,6 @@ enum dialog_result dialog_key(struct dialog *d, tui_key key)
         }
     }
     switch (key) {
-    case 'y': case 'Y':
-        return DIALOG_YES;
-    case 'n': case 'N': case TUI_KEY_ESC:
-        return DIALOG_NO;
     case '\n':
         return d->yes_selected ? DIALOG_YES : DIALOG_NO;
     case TUI_FN(KEY_LEFT): case 'h':
@@ -88,64 +83,6 @@ enum dialog_result dialog_key(struct dialog *d, tui_key key)
     }
 }
 
-/* ---- wrapping */
-
-static size_t u8_len(const char *s)
-{
-    unsigned char b = (unsigned char)*s;
-    size_t n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-
-    /* Sanitized text is valid UTF-8; stop at a NUL all the same. */
-    for (size_t i = 1; i < n; i++)
-        if (!s[i])
-            return i;
-    return n;
-}
-
-/* One wrapped line of s (sanitized, NUL-terminated) at cols columns:
- * *line gets its length in bytes; returns the bytes to skip to the next
- * line's start, 0 at the end.  Lines break after the last space that
- * fits, or, in a word longer than the line, before the first character
- * that does not fit (a zero-width mark never starts a line: it adds no
- * width, so it is never the one that does not fit).  *width gets the
- * line's columns. */
-static size_t wrap_next(const char *s, size_t cols, size_t *line,
-                        size_t *width)
-{
-    size_t i = 0, w = 0, brk = 0, brk_w = 0;
-    bool have_brk = false;
-
-    *line = *width = 0;
-    if (!*s)
-        return 0;
-    while (s[i] && s[i] != '\n') {
-        size_t n = u8_len(s + i);
-        size_t cw = text_width_n(s + i, n);
-
-        if (s[i] == ' ') {
-            brk = i;
-            brk_w = w;
-            have_brk = true;
-        }
-        if (w + cw > cols && i > 0) {
-            if (have_brk) {
-                i = brk;
-                w = brk_w;
-            }
-            *line = i;
-            *width = w;
-            while (s[i] == ' ')
-                i++;
-            return i;
-        }
-        w += cw;
-        i += n;
-    }
-    *line = i;
-    *width = w;
-    return s[i] == '\n' ? i + 1 : i;
-}
-
 int dialog_text_rows(const struct dialog *d, int cols)
 {
     const char *s = d->text;
@@ -154,7 +91,7 @@ int dialog_text_rows(const struct dialog *d, int cols)
 
     if (cols < 1)
         return 0;
-    while ((step = wrap_next(s, (size_t)cols, &line, &w)) > 0) {
+    while ((step = text_wrap_next(s, (size_t)cols, &line, &w)) > 0) {
         s += step;
         n++;
     }
@@ -173,7 +110,7 @@ static int content_width(const struct dialog *d)
         buttons += BUTTON_GAP + text_width(d->no);
     if (buttons > want)
         want = buttons;
-    while ((step = wrap_next(s, DIALOG_WRAP, &line, &w)) > 0) {
+    while ((step = text_wrap_next(s, DIALOG_WRAP, &line, &w)) > 0) {
         if (w > want)
             want = w;
         s += step;
@@ -342,7 +279,7 @@ void dialog_draw(const struct dialog *d, WINDOW *win)
     wattr_get(win, &old_attr, &old_pair, NULL);
     draw_box(win, &lo, d, tf);
     for (int r = 0; r < lo.text_rows; r++) {
-        size_t line, w, step = wrap_next(s, (size_t)lo.text_w, &line, &w);
+        size_t line, w, step = text_wrap_next(s, (size_t)lo.text_w, &line, &w);
 
         if (r == lo.text_rows - 1 && s[step])
             put_rest(win, lo.text_y + r, lo.text_x, lo.text_w, s, tf);

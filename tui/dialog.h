@@ -8,10 +8,11 @@
  *   │   [y] Sign out everywhere    [n] Cancel      │
  *   └──────────────────────────────────────────────┘
  *
- * Keys (dialog_key).  A confirm dialog: 'y' answers DIALOG_YES, 'n' or
- * Esc DIALOG_NO, at once; Left/Right, Tab/S-Tab and h/l move the
- * highlight between the two buttons, and Enter answers the highlighted
- * one.  The highlight starts on "no", the safe choice, so a stray Enter
+ * Keys (dialog_key).  A confirm dialog: Left/Right, Tab/S-Tab and h/l
+ * move the highlight between the two buttons, and Enter answers the
+ * highlighted one.  The keys that answer at once (y, n, Esc by default)
+ * are the application's actions, which [keys] may rebind: the caller
+ * handles them and names them on the buttons (dialog_confirm).  The highlight starts on "no", the safe choice, so a stray Enter
  * never confirms.  A message box (one "OK" button) answers DIALOG_YES to
  * Enter, Space, 'o', 'q' and Esc: any of them closes it.  Every other key
  * gives DIALOG_NONE and does nothing: the dialog is modal, the caller
@@ -78,11 +79,13 @@ struct dialog_layout {
 };
 
 /* A yes/no question.  yes_label and no_label are the choices without the
- * key, e.g. "Sign out everywhere" and "Cancel"; the dialog shows them as
- * "[y] ..." and "[n] ...".  NULL strings count as "". */
+ * key, e.g. "Sign out everywhere" and "Cancel"; yes_key and no_key are the
+ * names of the keys that answer them (as the keymap names them), shown as
+ * "[y] ..." and "[n] ...", or no brackets for "".  NULL strings count as
+ * "". */
 void dialog_confirm(struct dialog *d, const char *title, const char *text,
-                    const char *yes_label, const char *no_label,
-                    unsigned flags);
+                    const char *yes_key, const char *yes_label,
+                    const char *no_key, const char *no_label, unsigned flags);
 
 /* A message (an error, a notice) with one OK button. */
 void dialog_message(struct dialog *d, const char *title, const char *text,

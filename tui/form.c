@@ -82,11 +82,32 @@ static enum form_result move_focus(struct form *fm, int step, bool wrap)
     return FORM_NONE;
 }
 
-enum form_result form_key(struct form *fm, tui_key key)
+void form_clear_errors(struct form *fm)
+{
+    for (size_t i = 0; i < fm->count; i++)
+        fm->items[i].error[0] = '\0';
+    fm->error[0] = '\0';
+}
+
+enum form_result form_edit(struct form *fm, tui_key key)
 {
     struct form_item *it;
     unsigned long version;
 
+    if (fm->count == 0)
+        return FORM_UNHANDLED;
+    it = &fm->items[fm->focus];
+    version = it->field.version;
+    if (!field_key(&it->field, key))
+        return FORM_UNHANDLED;
+    if (it->field.version == version)
+        return FORM_NONE;
+    it->error[0] = '\0';
+    return FORM_CHANGED;
+}
+
+enum form_result form_key(struct form *fm, tui_key key)
+{
     switch (key) {
     case TUI_KEY_ESC:
         return FORM_CANCEL;
@@ -105,16 +126,7 @@ enum form_result form_key(struct form *fm, tui_key key)
     default:
         break;
     }
-    if (fm->count == 0)
-        return FORM_UNHANDLED;
-    it = &fm->items[fm->focus];
-    version = it->field.version;
-    if (!field_key(&it->field, key))
-        return FORM_UNHANDLED;
-    if (it->field.version == version)
-        return FORM_NONE;
-    it->error[0] = '\0';
-    return FORM_CHANGED;
+    return form_edit(fm, key);
 }
 
 /* Columns a label takes once sanitized, as it will be drawn. */
@@ -124,6 +136,33 @@ static int label_width(const char *label, unsigned tf)
 
     return (int)text_cell(buf, sizeof buf, label, strlen(label),
                           FORM_LINE_BUF, tf);
+}
+
+/* The message as drawn: sanitized once more (hints are borrowed, not
+ * copied), so wrapping measures exactly what reaches the screen. */
+static void clean(char *buf, const char *msg, unsigned tf)
+{
+    text_sanitize(buf, FORM_LINE_BUF, msg, strlen(msg), tf, NULL);
+}
+
+/* Rows a message takes wrapped at w columns (at least one). */
+static int wrapped_rows(const char *msg, int w, unsigned tf)
+{
+    char buf[FORM_LINE_BUF];
+    size_t line, lw, step;
+    int n = 0;
+
+    if (w < 1)
+        return 1;
+    clean(buf, msg, tf);
+    for (const char *s = buf; (step = text_wrap_next(s, (size_t)w, &line, &lw)) > 0; s += step)
+        n++;
+    return n > 0 ? n : 1;
+}
+
+static const char *item_message(const struct form_item *it)
+{
+    return it->error[0] ? it->error : it->hint && it->hint[0] ? it->hint : NULL;
 }
 
 void form_layout(const struct form *fm, int width, struct form_layout *lo)
@@ -157,13 +196,20 @@ void form_layout(const struct form *fm, int width, struct form_layout *lo)
             row++;
         }
         s->msg_row = -1;
-        if (it->error[0] || (it->hint && it->hint[0])) {
-            s->msg_row = row++;
+        if (item_message(it)) {
+            s->msg_row = row;
             s->msg_col = s->field_col;
             s->msg_w = s->field_w;
+            s->msg_rows = wrapped_rows(item_message(it), s->msg_w, fm->text_flags);
+            row += s->msg_rows;
         }
     }
-    lo->error_row = fm->error[0] ? row++ : -1;
+    lo->error_row = -1;
+    if (fm->error[0]) {
+        lo->error_row = row;
+        lo->error_rows = wrapped_rows(fm->error, width, fm->text_flags);
+        row += lo->error_rows;
+    }
     lo->rows = row;
 }
 
@@ -174,7 +220,7 @@ static int scroll_top(const struct form_layout *lo, size_t focus, int height,
                       int top)
 {
     const struct form_slot *s = &lo->slot[focus];
-    int first = s->label_row, last = s->msg_row >= 0 ? s->msg_row
+    int first = s->label_row, last = s->msg_row >= 0 ? s->msg_row + s->msg_rows - 1
                                                       : s->field_row;
 
     if (lo->rows <= height)
@@ -205,6 +251,31 @@ static void put_line(WINDOW *win, int y, int x, int row, int col, int w,
     mvwaddstr(win, y + row, x + col, buf);
 }
 
+/* A row of the form in area coordinates, or -1 when scrolled out. */
+static int visible(int row, int top, int height)
+{
+    return row >= top && row < top + height ? row - top : -1;
+}
+
+/* A message wrapped over rows from row on, each row cut to the area. */
+static void put_wrapped(WINDOW *win, int y, int x, int row, int col, int w,
+                        const char *msg, enum theme_role role, int top, int height,
+                        unsigned tf)
+{
+    char buf[FORM_LINE_BUF], one[FORM_LINE_BUF];
+    size_t line, lw, step;
+
+    if (row < 0 || w <= 0 || !msg || !msg[0])
+        return;
+    clean(buf, msg, tf);
+    for (const char *s = buf; (step = text_wrap_next(s, (size_t)w, &line, &lw)) > 0;
+         s += step, row++) {
+        memcpy(one, s, line);
+        one[line] = '\0';
+        put_line(win, y, x, visible(row, top, height), col, w, one, role, tf);
+    }
+}
+
 static void clear_area(WINDOW *win, int y, int x, int width, int height)
 {
     wattrset(win, (int)theme_attr(ROLE_NORMAL));
@@ -213,12 +284,6 @@ static void clear_area(WINDOW *win, int y, int x, int width, int height)
         for (int c = 0; c < width; c++)
             waddch(win, ' ');
     }
-}
-
-/* A row of the form in area coordinates, or -1 when scrolled out. */
-static int visible(int row, int top, int height)
-{
-    return row >= top && row < top + height ? row - top : -1;
 }
 
 int form_draw(struct form *fm, WINDOW *win, int y, int x, int width,
@@ -249,12 +314,8 @@ int form_draw(struct form *fm, WINDOW *win, int y, int x, int width,
 
         put_line(win, y, x, visible(s->label_row, fm->top, height),
                  s->label_col, s->label_w, it->label, ROLE_NORMAL, tf);
-        if (it->error[0])
-            put_line(win, y, x, visible(s->msg_row, fm->top, height),
-                     s->msg_col, s->msg_w, it->error, ROLE_ERROR, tf);
-        else
-            put_line(win, y, x, visible(s->msg_row, fm->top, height),
-                     s->msg_col, s->msg_w, it->hint, ROLE_DIM, tf);
+        put_wrapped(win, y, x, s->msg_row, s->msg_col, s->msg_w, item_message(it),
+                    it->error[0] ? ROLE_ERROR : ROLE_DIM, fm->top, height, tf);
         field_layout(&it->field, s->field_w);
         if (row >= 0) {
             int c = field_draw(&it->field, win, y + row, x + s->field_col,
@@ -265,8 +326,8 @@ int form_draw(struct form *fm, WINDOW *win, int y, int x, int width,
             }
         }
     }
-    put_line(win, y, x, visible(lo.error_row, fm->top, height), 0, width,
-             fm->error, ROLE_ERROR, tf);
+    put_wrapped(win, y, x, lo.error_row, 0, width, fm->error, ROLE_ERROR, fm->top,
+                height, tf);
     wattr_set(win, old_attr, old_pair, NULL);
     if (cx < 0)
         return -1;

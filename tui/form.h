@@ -8,8 +8,10 @@
  *   Esc                FORM_CANCEL
  * A key that neither the form nor the field uses comes back as
  * FORM_UNHANDLED (Ctrl-L, F-keys, PgUp...), for the screen's key table.
- * Editing a field clears that field's own error (it was about the old
- * text); the form-wide error stays until the caller replaces it.
+ * A screen that reads its keys through its action table instead gives the
+ * field its keys with form_edit().  Editing a field clears that field's
+ * own error (it was about the old text); the form-wide error (about the
+ * account, the connection) stays until the caller replaces it.
  *
  * Layout (form_layout, pure arithmetic, no curses).  Rows from the top of
  * the form's area, columns from its left edge:
@@ -19,10 +21,11 @@
  *   narrow (anything less):
  *          "Label"                       the label on its own row,
  *          "[field.........]"            the field below it, full width.
- * Under a field comes its message row when it has one: its error
- * (ROLE_ERROR) if set, else its hint (ROLE_DIM), aligned with the field.
- * After the last field comes the form-wide error row (ROLE_ERROR), when
- * set.  Every text is sanitized and cut to its width with an ellipsis.
+ * Under a field come its message rows when it has one: its error
+ * (ROLE_ERROR) if set, else its hint (ROLE_DIM), aligned with the field
+ * and word-wrapped to the field's width.  After the last field come the
+ * form-wide error's rows (ROLE_ERROR), wrapped to the whole width, when
+ * set.  Every text is sanitized; a word wider than its column is broken.
  *
  * Drawing (form_draw) writes only inside the given rectangle, clipped to
  * the window too, and degrades down to a 1x1 area without crashing.  When
@@ -84,12 +87,14 @@ struct form_slot {
     int label_row, label_col, label_w;
     int field_row, field_col, field_w;
     int msg_row, msg_col, msg_w;
+    int msg_rows;                /* rows the wrapped message takes */
 };
 
 struct form_layout {
     bool wide;
     int rows;                    /* rows the whole form needs */
     int error_row;               /* -1 without a form-wide error */
+    int error_rows;              /* rows the wrapped form-wide error takes */
     struct form_slot slot[FORM_MAX_FIELDS];
 };
 
@@ -122,8 +127,17 @@ void form_set_field_error(struct form *fm, size_t i, const char *msg);
  * or "" removes it. */
 void form_set_error(struct form *fm, const char *msg);
 
+/* Clears every field's error and the form-wide one (a new attempt). */
+void form_clear_errors(struct form *fm);
+
 /* Handle one key; see "Keys" above. */
 enum form_result form_key(struct form *fm, tui_key key);
+
+/* Only the focused field's part of form_key: the field's editing keys.
+ * FORM_CHANGED (and the field's error cleared) when its text changed,
+ * FORM_NONE when the field used the key otherwise (the cursor moved, or a
+ * character it refuses), FORM_UNHANDLED when it is not a field key. */
+enum form_result form_edit(struct form *fm, tui_key key);
 
 /* Compute the layout for an area width columns wide (see "Layout"). */
 void form_layout(const struct form *fm, int width, struct form_layout *lo);

@@ -43,40 +43,27 @@ struct keymap {
 
 /* Canonical names first: the formatter takes the first name of a key. */
 static const struct { const char *name; tui_key key; } names[] = {
-    { "Enter", '\n' },
-    { "Esc", TUI_KEY_ESC },
-    { "Tab", '\t' },
-    { "S-Tab", TUI_FN(KEY_BTAB) },
-    { "Space", ' ' },
-    { "Backspace", TUI_FN(KEY_BACKSPACE) },
-    { "Delete", TUI_FN(KEY_DC) },
-    { "Insert", TUI_FN(KEY_IC) },
-    { "Up", TUI_FN(KEY_UP) },
-    { "Down", TUI_FN(KEY_DOWN) },
-    { "Left", TUI_FN(KEY_LEFT) },
-    { "Right", TUI_FN(KEY_RIGHT) },
-    { "PgUp", TUI_FN(KEY_PPAGE) },
-    { "PgDn", TUI_FN(KEY_NPAGE) },
-    { "Home", TUI_FN(KEY_HOME) },
-    { "End", TUI_FN(KEY_END) },
-    { "Return", '\n' },
-    { "Escape", TUI_KEY_ESC },
-    { "BackTab", TUI_FN(KEY_BTAB) },
-    { "BS", TUI_FN(KEY_BACKSPACE) },
-    { "Del", TUI_FN(KEY_DC) },
-    { "Ins", TUI_FN(KEY_IC) },
-    { "PageUp", TUI_FN(KEY_PPAGE) },
-    { "PageDown", TUI_FN(KEY_NPAGE) },
+    { "Enter", '\n' }, { "Esc", TUI_KEY_ESC },
+    { "Tab", '\t' }, { "S-Tab", TUI_FN(KEY_BTAB) },
+    { "Space", ' ' }, { "Backspace", TUI_FN(KEY_BACKSPACE) },
+    { "Delete", TUI_FN(KEY_DC) }, { "Insert", TUI_FN(KEY_IC) },
+    { "Up", TUI_FN(KEY_UP) }, { "Down", TUI_FN(KEY_DOWN) },
+    { "Left", TUI_FN(KEY_LEFT) }, { "Right", TUI_FN(KEY_RIGHT) },
+    { "PgUp", TUI_FN(KEY_PPAGE) }, { "PgDn", TUI_FN(KEY_NPAGE) },
+    { "Home", TUI_FN(KEY_HOME) }, { "End", TUI_FN(KEY_END) },
+    /* Aliases, parsed only. */
+    { "Return", '\n' }, { "Escape", TUI_KEY_ESC },
+    { "BackTab", TUI_FN(KEY_BTAB) }, { "BS", TUI_FN(KEY_BACKSPACE) },
+    { "Del", TUI_FN(KEY_DC) }, { "Ins", TUI_FN(KEY_IC) },
+    { "PageUp", TUI_FN(KEY_PPAGE) }, { "PageDown", TUI_FN(KEY_NPAGE) },
 };
 
 #define KEY_LIST "a character, C-x, F1 .. F24, or one of Enter Esc Tab " \
                  "S-Tab Space Backspace Delete Insert Up Down Left Right " \
                  "PgUp PgDn Home End"
 
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail(char *err, size_t errlen, const char *fmt, ...)
+static __attribute__((format(printf, 3, 4)))
+void fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
 
@@ -533,20 +520,31 @@ size_t keymap_key_of(const struct keymap *km, int id, char *buf, size_t size)
     return put(buf, size, "");
 }
 
+/* A key the filter shows: where a field has the keyboard, a character
+ * is typed, never run. */
+static bool key_listed(const struct keymap_filter *f, tui_key k)
+{
+    return !f->typing || !tui_key_is_text(k);
+}
+
 static bool listed(const struct keymap *km, const struct keymap_filter *f,
                    size_t i, int pass)
 {
     const struct tui_action *a = &km->acts[i];
+    const struct slot *s = &km->slots[i];
+    bool any = false;
 
-    if (!(a->ctx & f->ctx) || km->slots[i].nkeys == 0)
+    for (int k = 0; k < s->nkeys; k++)
+        any = any || key_listed(f, s->keys[k]);
+    if (!(a->ctx & f->ctx) || !any)
         return false;
     if (((a->ctx & f->last) != 0) != (pass == 1))
         return false;
     return !f->allowed || f->allowed(a->id, f->ud);
 }
 
-static void fill_item(const struct keymap *km, size_t i, int pass,
-                      struct keymap_item *out)
+static void fill_item(const struct keymap *km, const struct keymap_filter *f,
+                      size_t i, int pass, struct keymap_item *out)
 {
     const struct slot *s = &km->slots[i];
     size_t len = 0;
@@ -556,15 +554,19 @@ static void fill_item(const struct keymap *km, size_t i, int pass,
     out->label = km->acts[i].label;
     out->help = km->acts[i].help;
     out->last = pass == 1;
-    keymap_key_name(s->keys[0], out->key, sizeof out->key);
+    out->key[0] = '\0';
     out->keys[0] = '\0';
     for (int k = 0; k < s->nkeys; k++) {
         char name[KEYMAP_NAME_MAX];
         if (len >= sizeof out->keys)
             break;
+        if (!key_listed(f, s->keys[k]))
+            continue;
         keymap_key_name(s->keys[k], name, sizeof name);
+        if (!out->key[0])
+            snprintf(out->key, sizeof out->key, "%s", name);
         len += (size_t)snprintf(out->keys + len, sizeof out->keys - len, "%s%s",
-                                k ? ", " : "", name);
+                                len ? ", " : "", name);
     }
 }
 
@@ -574,7 +576,7 @@ bool keymap_next(const struct keymap *km, const struct keymap_filter *f,
     for (; it->pass < 2; it->pass++, it->i = 0)
         for (; it->i < km->n; it->i++)
             if (listed(km, f, it->i, it->pass)) {
-                fill_item(km, it->i, it->pass, out);
+                fill_item(km, f, it->i, it->pass, out);
                 it->i++;
                 return true;
             }

@@ -164,12 +164,16 @@ typedef bool (*keymap_allowed_fn)(int action_id, void *ud);
 /* Which actions to list, and in what order: those active in ctx, allowed
  * (allowed NULL: all), and bound to at least one key, in table order,
  * except that those with a ctx bit in last (e.g. CTX_GLOBAL) come after
- * all the others, as a group of their own. */
+ * all the others, as a group of their own.  With typing set (a text field
+ * has the keyboard, so a key that is a character types it), keys that are
+ * characters are left out, and an action with no other key is not listed:
+ * "q quit" is not offered where q is a letter of the password. */
 struct keymap_filter {
     unsigned ctx;
     unsigned last;
     keymap_allowed_fn allowed;
     void *ud;
+    bool typing;
 };
 
 /* One listed action.  The strings point into the table. */
@@ -179,8 +183,8 @@ struct keymap_item {
     const char *label;             /* NULL: not in the status bar */
     const char *help;
     bool last;                     /* in the trailing (global) group */
-    char key[KEYMAP_NAME_MAX];     /* its first key: the one hints show */
-    char keys[KEYMAP_KEYS_MAX];    /* all its keys, joined by ", " */
+    char key[KEYMAP_NAME_MAX];     /* its first key listed: the one hints show */
+    char keys[KEYMAP_KEYS_MAX];    /* all its keys listed, joined by ", " */
 };
 
 /* Iteration state; start from struct keymap_iter it = {0}. */

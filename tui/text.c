@@ -486,3 +486,55 @@ size_t text_cell(char *dst, size_t size, const char *src, size_t len,
         w = pad_to(dst, size, cols, w);
     return w;
 }
+
+static size_t wrap_char_len(const char *s)
+{
+    unsigned char b = (unsigned char)*s;
+    size_t n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+
+    /* Sanitized text is valid UTF-8; stop at a NUL all the same. */
+    for (size_t i = 1; i < n; i++)
+        if (!s[i])
+            return i;
+    return n;
+}
+
+/* Break after the last space that fits; a word longer than the line
+ * breaks before the first character that does not fit (a zero-width mark
+ * adds no width, so it is never that one, and never starts a line). */
+size_t text_wrap_next(const char *s, size_t cols, size_t *line,
+                      size_t *width)
+{
+    size_t i = 0, w = 0, brk = 0, brk_w = 0;
+    bool have_brk = false;
+
+    *line = *width = 0;
+    if (!*s)
+        return 0;
+    while (s[i] && s[i] != '\n') {
+        size_t n = wrap_char_len(s + i);
+        size_t cw = text_width_n(s + i, n);
+
+        if (s[i] == ' ') {
+            brk = i;
+            brk_w = w;
+            have_brk = true;
+        }
+        if (w + cw > cols && i > 0) {
+            if (have_brk) {
+                i = brk;
+                w = brk_w;
+            }
+            *line = i;
+            *width = w;
+            while (s[i] == ' ')
+                i++;
+            return i;
+        }
+        w += cw;
+        i += n;
+    }
+    *line = i;
+    *width = w;
+    return s[i] == '\n' ? i + 1 : i;
+}

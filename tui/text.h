@@ -152,4 +152,13 @@ size_t text_pad(char *buf, size_t size, size_t cols, unsigned flags);
 size_t text_cell(char *dst, size_t size, const char *src, size_t len,
                  size_t cols, unsigned flags);
 
+/* Word wrap, one line at a time, of a sanitized NUL-terminated string s at
+ * cols columns (cols >= 1): *line gets the line's length in bytes and
+ * *width its columns; returns the bytes to skip to the next line's start
+ * ('\n' ends a line and is skipped), 0 at the end.  A line breaks at the
+ * last space that fits (the spaces are skipped), or inside a word longer
+ * than the line.  Every call advances, so a loop always ends. */
+size_t text_wrap_next(const char *s, size_t cols, size_t *line,
+                      size_t *width);
+
 #endif

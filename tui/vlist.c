@@ -76,6 +76,32 @@ void vlist_move(struct vlist *vl, long delta)
     settle(vl);
 }
 
+void vlist_scroll(struct vlist *vl, long delta)
+{
+    size_t top = vl->top, last = max_top(vl);
+
+    if (delta < 0) {
+        size_t d = (size_t)(-(delta + 1)) + 1;
+        top = d > top ? 0 : top - d;
+    } else {
+        size_t d = (size_t)delta;
+        top = d > last - top ? last : top + d;
+    }
+    vl->top = top;
+    /* The cursor stays in view, at the edge the view moved away from. */
+    if (vl->cursor < top)
+        vl->cursor = top;
+    else if (vl->cursor - top >= span(vl))
+        vl->cursor = top + span(vl) - 1;
+    settle(vl);
+}
+
+void vlist_hide_cursor(struct vlist *vl, bool hide)
+{
+    vl->no_cursor = hide;
+    vl->drawn.valid = false;
+}
+
 void vlist_page_down(struct vlist *vl)
 {
     size_t page = span(vl);
@@ -188,11 +214,12 @@ void vlist_invalidate_rows(struct vlist *vl, size_t first, size_t n)
 static void draw_line(struct vlist *vl, WINDOW *w, int y, int width)
 {
     size_t index = vl->top + (size_t)y;
-    bool selected = index == vl->cursor;
+    bool selected = index == vl->cursor && !vl->no_cursor;
     attr_t attr = theme_attr(selected ? ROLE_SELECTED : ROLE_NORMAL);
 
     /* The fill gives a selected row its bar across the whole width, even
      * where the source draws nothing. */
+    y += vl->y0;
     wattrset(w, (int)attr);
     mvwhline(w, y, 0, ' ' | attr, width);
     wmove(w, y, 0);
@@ -200,10 +227,10 @@ static void draw_line(struct vlist *vl, WINDOW *w, int y, int width)
     wattrset(w, (int)theme_attr(ROLE_NORMAL));
 }
 
-static void clear_line(WINDOW *w, int y)
+static void clear_line(const struct vlist *vl, WINDOW *w, int y)
 {
     wattrset(w, (int)theme_attr(ROLE_NORMAL));
-    wmove(w, y, 0);
+    wmove(w, vl->y0 + y, 0);
     wclrtoeol(w);
 }
 
@@ -211,13 +238,13 @@ static int draw_placeholder(struct vlist *vl, WINDOW *w, int width)
 {
     char buf[PLACEHOLDER_MAX];
 
-    clear_line(w, 0);
+    clear_line(vl, w, 0);
     if (!vl->placeholder)
         return 1;
     text_cell(buf, sizeof buf, vl->placeholder, strlen(vl->placeholder),
               (size_t)width, vl->text_flags | TEXT_ELLIPSIS);
     wattrset(w, (int)theme_attr(ROLE_DIM));
-    mvwaddstr(w, 0, 0, buf);
+    mvwaddstr(w, vl->y0, 0, buf);
     wattrset(w, (int)theme_attr(ROLE_NORMAL));
     return 1;
 }
@@ -241,7 +268,7 @@ static int draw_all(struct vlist *vl, WINDOW *w, int rows, int width)
         draw_line(vl, w, y, width);
     /* Lines below the last row: a list that shrank leaves stale rows. */
     for (int blank = y; blank < rows; blank++)
-        clear_line(w, blank);
+        clear_line(vl, w, blank);
     return rows;
 }
 
@@ -285,9 +312,19 @@ static int draw_changes(struct vlist *vl, WINDOW *w, int rows, int width)
 
 int vlist_draw(struct vlist *vl, WINDOW *w)
 {
-    int rows = vl->height < getmaxy(w) ? vl->height : getmaxy(w);
+    return vlist_draw_at(vl, w, 0);
+}
+
+int vlist_draw_at(struct vlist *vl, WINDOW *w, int y)
+{
+    int below = getmaxy(w) - (y > 0 ? y : 0);
+    int rows = vl->height < below ? vl->height : below;
     int width = getmaxx(w);
     int drawn;
+
+    if (y != vl->y0)
+        vl->drawn.valid = false;
+    vl->y0 = y > 0 ? y : 0;
 
     if (vl->src.count)
         vlist_set_count(vl, vl->src.count(vl->src.ud));

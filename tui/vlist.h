@@ -23,8 +23,11 @@
  * landed).  The widget never calls wrefresh, wnoutrefresh or doupdate:
  * refreshing is the main loop's, once per turn.
  *
- * Window.  The list owns its window's rows 0 .. height-1 across the full
- * width (getmaxx): give it a window or derwin of its own, below any header.
+ * Window.  The list owns rows y .. y+height-1 of the window it is drawn in
+ * (vlist_draw_at; y is 0 for vlist_draw) across the full width (getmaxx):
+ * a rectangle of the screen's body, below the screen's own header lines.
+ * No window of its own is needed, and none should be kept: a subwindow of
+ * a body that a resize replaces would outlive it.
  *
  * Ownership and lifetime: struct vlist is the caller's (on the stack or in
  * a screen's state) and needs no cleanup; it copies the source struct, but
@@ -63,6 +66,8 @@ struct vlist {
     struct vlist_source src;
     size_t count, top, cursor;
     int height;
+    int y0;                         /* the window row of the first line */
+    bool no_cursor;                 /* a pager: no row is drawn selected */
     const char *placeholder;
     unsigned text_flags;
     struct {                        /* what the window shows */
@@ -77,6 +82,10 @@ struct vlist {
  * text_flags are text_locale_flags(), for the placeholder. */
 void vlist_init(struct vlist *vl, const struct vlist_source *src, int height,
                 unsigned text_flags);
+
+/* A pager (help, a transcript): the cursor is kept but not drawn, so no
+ * row looks selected; move it with vlist_scroll and the page functions. */
+void vlist_hide_cursor(struct vlist *vl, bool hide);
 
 /* The line shown, in ROLE_DIM, when there are no rows ("No leads yet");
  * NULL for none.  The string is the caller's and must outlive the list. */
@@ -93,6 +102,10 @@ void vlist_move(struct vlist *vl, long delta);
  * last row. */
 void vlist_page_down(struct vlist *vl);
 void vlist_page_up(struct vlist *vl);
+
+/* The view by delta rows (a pager's j/k), stopping at either end; the
+ * cursor stays in view, pushed along by the edge that passes it. */
+void vlist_scroll(struct vlist *vl, long delta);
 
 /* First row (g) and last row (G). */
 void vlist_home(struct vlist *vl);
@@ -130,5 +143,7 @@ void vlist_invalidate_rows(struct vlist *vl, size_t first, size_t n);
  * Returns the number of window lines it wrote, 0 when nothing changed: the
  * caller may skip wnoutrefresh then. */
 int vlist_draw(struct vlist *vl, WINDOW *w);
+/* The same, from row y of w down (a new y redraws everything). */
+int vlist_draw_at(struct vlist *vl, WINDOW *w, int y);
 
 #endif

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The command line in a real terminal: --help, --version, config check.
 . "$(dirname "$0")/lib.sh"
-e2e_plan 8
+e2e_plan 10
 
 e2e_start "$LUMEN_BIN --help"
 e2e_ok 'e2e_wait_for "usage: lumen"' "--help shows the usage in a terminal"
@@ -9,6 +9,11 @@ e2e_ok 'e2e_wait_exit && [ "$(e2e_exit_status)" = 0 ]' "--help exits 0"
 
 e2e_start "$LUMEN_BIN --version"
 e2e_ok "e2e_wait_for \"lumen $(cat VERSION)\"" "--version prints the version of VERSION"
+
+e2e_start "$LUMEN_BIN -h"
+e2e_ok 'e2e_wait_for "usage: lumen" && e2e_wait_exit && [ "$(e2e_exit_status)" = 0 ]' "-h is --help"
+e2e_start "$LUMEN_BIN -V"
+e2e_ok "e2e_wait_for \"lumen $(cat VERSION)\" && e2e_wait_exit && [ \"\$(e2e_exit_status)\" = 0 ]" "-V is --version"
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"; e2e_cleanup' EXIT

@@ -31,6 +31,6 @@ while [ $i -lt 200 ]; do
 done
 e2e_ok '[ -n "$new" ] && [ "$new" != "$pid" ]' "it reconnected (and libpq read ~/.pgpass again)"
 e2e_ok '! e2e_screen | grep -q "WARNING\|password file"' "libpq's warning is not on the screen"
-e2e_keys Escape
+e2e_keys C-c
 e2e_ok 'e2e_wait_exit && ! e2e_screen | grep -q "WARNING\|password file"' "nor on the terminal after lumen quits"
 e2e_done

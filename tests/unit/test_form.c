@@ -212,8 +212,12 @@ static void test_form_layout(void **state)
     assert_int_equal(lo.slot[0].msg_row, 2);
     assert_int_equal(lo.slot[1].label_row, 3);
     assert_int_equal(lo.slot[2].msg_row, 7);
-    assert_int_equal(lo.error_row, 8);
-    assert_int_equal(lo.rows, 9);
+    /* Messages wrap to the width instead of being cut: the hint and the
+     * error are 22 columns, two rows each at 20. */
+    assert_int_equal(lo.slot[2].msg_rows, 2);
+    assert_int_equal(lo.error_row, 9);
+    assert_int_equal(lo.error_rows, 2);
+    assert_int_equal(lo.rows, 11);
     /* The boundary: widest label + 1 + FORM_FIELD_MIN. */
     form_layout(&fm, 8 + 1 + FORM_FIELD_MIN, &lo);
     assert_true(lo.wide);
@@ -234,13 +238,16 @@ static void test_dialog_keys(void **state)
 
     (void)state;
     dialog_confirm(&d, "Sign out everywhere", "All sessions end.",
-                   "Sign out everywhere", "Cancel", DIALOG_DANGER);
+                   "y", "Sign out everywhere", "n", "Cancel", DIALOG_DANGER);
     assert_false(d.yes_selected); /* the safe choice */
     assert_int_equal(dialog_key(&d, '\n'), DIALOG_NO);
-    assert_int_equal(dialog_key(&d, 'y'), DIALOG_YES);
-    assert_int_equal(dialog_key(&d, 'Y'), DIALOG_YES);
-    assert_int_equal(dialog_key(&d, 'n'), DIALOG_NO);
-    assert_int_equal(dialog_key(&d, TUI_KEY_ESC), DIALOG_NO);
+    /* y, n and Esc are the application's actions, so [keys] can rebind
+     * them: the widget does not answer them itself. */
+    assert_int_equal(dialog_key(&d, 'y'), DIALOG_NONE);
+    assert_int_equal(dialog_key(&d, 'Y'), DIALOG_NONE);
+    assert_int_equal(dialog_key(&d, 'n'), DIALOG_NONE);
+    assert_int_equal(dialog_key(&d, TUI_KEY_ESC), DIALOG_NONE);
+    assert_false(d.yes_selected);
     assert_int_equal(dialog_key(&d, TUI_FN(KEY_LEFT)), DIALOG_NONE);
     assert_true(d.yes_selected);
     assert_int_equal(dialog_key(&d, '\n'), DIALOG_YES);
@@ -261,6 +268,10 @@ static void test_dialog_keys(void **state)
         assert_int_equal(dialog_key(&d, ignored[i]), DIALOG_NONE);
     assert_string_equal(d.yes, "[y] Sign out everywhere");
     assert_string_equal(d.no, "[n] Cancel");
+    /* The buttons name the keys as the keymap binds them. */
+    dialog_confirm(&d, "t", "x", "C-y", "Yes", "", "No", 0);
+    assert_string_equal(d.yes, "[C-y] Yes");
+    assert_string_equal(d.no, "No");
 
     dialog_message(&d, "Error", "The server refused.", 0);
     assert_int_equal(dialog_key(&d, 'x'), DIALOG_NONE);
@@ -276,12 +287,12 @@ static void test_dialog_sanitizes(void **state)
 
     (void)state;
     dialog_confirm(&d, "Remove \x1b[31mJane\xE2\x80\xAE",
-                   "Line one\nline\ttwo\x07", "Remove\x1b", NULL, 0);
+                   "Line one\nline\ttwo\x07", "y", "Remove\x1b", "n", NULL, 0);
     assert_string_equal(d.title, "Remove \xE2\x90\x9B[31mJane\xEF\xBF\xBD");
     assert_string_equal(d.text, "Line one\nline    two\xE2\x90\x87");
     assert_string_equal(d.yes, "[y] Remove\xE2\x90\x9B");
     assert_string_equal(d.no, "[n] ");
-    dialog_confirm(&d, NULL, NULL, "Yes", "No", TEXT_ASCII);
+    dialog_confirm(&d, NULL, NULL, "y", "Yes", "n", "No", TEXT_ASCII);
     assert_string_equal(d.title, "");
     dialog_message(&d, KANJI, KANJI "\n", TEXT_ASCII);
     assert_string_equal(d.title, "??");
@@ -341,7 +352,7 @@ static void test_dialog_layout(void **state)
     dialog_confirm(&d, "Sign out everywhere",
                    "Every session of your account, on every device, ends "
                    "now. You will need your password and code to sign in "
-                   "again.", "Sign out everywhere", "Cancel", DIALOG_DANGER);
+                   "again.", "y", "Sign out everywhere", "n", "Cancel", DIALOG_DANGER);
     dialog_layout(&d, 24, 80, &lo);
     assert_true(lo.border);
     /* As wide as the widest wrapped line ("...device, ends"), not more. */
@@ -484,6 +495,56 @@ static void test_form_draw(void **state)
     delwin(w);
 }
 
+/* Hints and errors wrap to the form's width, whatever it is: nothing of
+ * them is cut at a fixed width. */
+static void test_form_wraps_messages(void **state)
+{
+    WINDOW *w = newwin(24, 80, 0, 0);
+    struct form fm;
+
+    (void)state;
+    form_init(&fm, 0);
+    form_add(&fm, "Code", 0, 6, 6);
+    form_set_hint(&fm, 0, "6 digits from your authenticator app (C-r: a recovery code)");
+    form_set_error(&fm, "Too many failed sign-ins. Try again in 15 minutes.");
+    fill(w, '#');
+    form_draw(&fm, w, 0, 0, 40, 10);
+    assert_untouched_outside(w, 0, 0, 10, 40);
+    assert_memory_equal(row_text(w, 1), "     6 digits from your authenticator   ", 40);
+    assert_memory_equal(row_text(w, 2), "     app (C-r: a recovery code)         ", 40);
+    assert_memory_equal(row_text(w, 3), "Too many failed sign-ins. Try again in  ", 40);
+    assert_memory_equal(row_text(w, 4), "15 minutes.                             ", 40);
+    /* Wide, the same text is one row each. */
+    fill(w, '#');
+    form_draw(&fm, w, 0, 0, 80, 10);
+    assert_memory_equal(row_text(w, 1) + 5, "6 digits from your authenticator app (C-r: a recovery code) ", 60);
+    assert_memory_equal(row_text(w, 2), "Too many failed sign-ins. Try again in 15 minutes. ", 51);
+    form_free(&fm);
+    delwin(w);
+}
+
+/* An edit clears the field's own error (form_edit, as form_key does), and
+ * only an edit: moving the cursor leaves it. */
+static void test_form_edit_clears_field_error(void **state)
+{
+    struct form fm;
+
+    (void)state;
+    login(&fm);
+    form_set_field_error(&fm, 0, "Enter your email address.");
+    assert_int_equal(form_edit(&fm, TUI_FN(KEY_LEFT)), FORM_NONE);
+    assert_string_equal(fm.items[0].error, "Enter your email address.");
+    assert_int_equal(form_edit(&fm, 'a'), FORM_CHANGED);
+    assert_string_equal(fm.items[0].error, "");
+    assert_int_equal(form_edit(&fm, TUI_FN(KEY_F(5))), FORM_UNHANDLED);
+    form_set_field_error(&fm, 1, "x");
+    form_set_error(&fm, "y");
+    form_clear_errors(&fm);
+    assert_string_equal(fm.items[1].error, "");
+    assert_string_equal(fm.error, "");
+    form_free(&fm);
+}
+
 static void test_dialog_draw(void **state)
 {
     WINDOW *w = newwin(24, 80, 0, 0);
@@ -493,7 +554,7 @@ static void test_dialog_draw(void **state)
     (void)state;
     dialog_confirm(&d, "Sign out everywhere",
                    "Every session of your account, on every device, ends "
-                   "now.", "Sign out everywhere", "Cancel", DIALOG_DANGER);
+                   "now.", "y", "Sign out everywhere", "n", "Cancel", DIALOG_DANGER);
     fill(w, '#');
     dialog_draw(&d, w);
     dialog_layout(&d, 24, 80, &lo);
@@ -545,7 +606,7 @@ static void test_dialog_draw(void **state)
             delwin(sub);
         }
     /* 10x3 with both buttons: the highlighted one is always shown. */
-    dialog_confirm(&d, "Remove", "Remove Jane?", "Remove", "Cancel",
+    dialog_confirm(&d, "Remove", "Remove Jane?", "y", "Remove", "n", "Cancel",
                    DIALOG_DANGER);
     WINDOW *tiny = newwin(3, 10, 0, 0);
     dialog_draw(&d, tiny);
@@ -562,6 +623,8 @@ int main(void)
         cmocka_unit_test(test_form_submit_and_cancel),
         cmocka_unit_test(test_form_edits_and_pass_through),
         cmocka_unit_test(test_form_errors),
+        cmocka_unit_test(test_form_edit_clears_field_error),
+        cmocka_unit_test_setup_teardown(test_form_wraps_messages, screen_up, screen_down),
         cmocka_unit_test(test_form_capacity),
         cmocka_unit_test(test_form_layout),
         cmocka_unit_test(test_dialog_keys),

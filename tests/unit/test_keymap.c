@@ -450,7 +450,7 @@ static void hints_fit_whole(void **state)
     static const char full[] =
         "Enter open  / search  d delete  Q queue  Esc back  ? help  q quit";
     struct keymap *km = loaded();
-    struct keymap_filter f = { LIST, CTX_GLOBAL, NULL, NULL };
+    struct keymap_filter f = { LIST, CTX_GLOBAL, NULL, NULL, false };
     char buf[256];
     (void)state;
     assert_int_equal(keymap_check(km, err, sizeof err), 0);
@@ -483,7 +483,7 @@ static void hints_follow_filter_and_rebinds(void **state)
 {
     struct keymap *km = loaded();
     int calls = 0;
-    struct keymap_filter f = { LIST, CTX_GLOBAL, no_delete, &calls };
+    struct keymap_filter f = { LIST, CTX_GLOBAL, no_delete, &calls, false };
     char buf[256];
     (void)state;
     assert_int_equal(keymap_bind(km, "quit", "C-q q", 2, err, sizeof err), 0);
@@ -504,7 +504,7 @@ static void help_lists_every_active_action(void **state)
         { A_BACK, "Esc", true }, { A_HELP, "?, F1", true }, { A_QUIT, "q", true },
     };
     struct keymap *km = loaded();
-    struct keymap_filter f = { LIST, CTX_GLOBAL, NULL, NULL };
+    struct keymap_filter f = { LIST, CTX_GLOBAL, NULL, NULL, false };
     struct keymap_iter it = { 0 };
     struct keymap_item item;
     size_t n = 0;
@@ -538,6 +538,32 @@ static void help_lists_every_active_action(void **state)
     keymap_free(&km);
 }
 
+/* Where a text field has the keyboard a character types itself: it is
+ * not offered as a key, and an action bound only to characters is not
+ * listed at all. */
+static void typing_leaves_characters_out(void **state)
+{
+    struct keymap *km = loaded();
+    struct keymap_filter f = { LIST, CTX_GLOBAL, NULL, NULL, true };
+    struct keymap_iter it = { 0 };
+    struct keymap_item item;
+    char buf[256];
+    (void)state;
+    assert_int_equal(keymap_bind(km, "quit", "q C-c", 2, err, sizeof err), 0);
+    assert_int_equal(keymap_check(km, err, sizeof err), 0);
+    keymap_hints(km, &f, 200, buf, sizeof buf);
+    assert_string_equal(buf, "Enter open  Delete delete  Esc back  F1 help  C-c quit");
+    while (keymap_next(km, &f, &it, &item)) {
+        assert_int_not_equal(item.id, A_SEARCH);        /* "/" only */
+        assert_int_not_equal(item.id, A_QUEUE);         /* "Q" only */
+        if (item.id == A_DOWN)
+            assert_string_equal(item.keys, "Down");
+        if (item.id == A_QUIT)
+            assert_string_equal(item.key, "C-c");
+    }
+    keymap_free(&km);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -557,6 +583,7 @@ int main(void)
         cmocka_unit_test_setup(hints_fit_whole, setup_locale),
         cmocka_unit_test_setup(hints_follow_filter_and_rebinds, setup_locale),
         cmocka_unit_test_setup(help_lists_every_active_action, setup_locale),
+        cmocka_unit_test_setup(typing_leaves_characters_out, setup_locale),
     };
     return unit_run(tests);
 }

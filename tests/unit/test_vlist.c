@@ -205,6 +205,36 @@ static void moves_scroll_just_enough(void **state)
     AT(vl, 0, 0);
 }
 
+/* A pager's j/k (help): the view moves a row at a time, stops at either
+ * end, and the cursor is pushed along so that it stays in view. */
+static void scroll_moves_the_view(void **state)
+{
+    struct vlist vl = bare(100, 10);
+    (void)state;
+    vlist_scroll(&vl, 1);
+    AT(vl, 1, 1);
+    vlist_scroll(&vl, 5);
+    AT(vl, 6, 6);
+    vlist_scroll(&vl, -2);
+    AT(vl, 4, 6);
+    vlist_scroll(&vl, LONG_MAX);
+    AT(vl, 90, 90);
+    vlist_scroll(&vl, 1);
+    AT(vl, 90, 90);
+    vlist_scroll(&vl, LONG_MIN);
+    AT(vl, 0, 9);
+    vlist_scroll(&vl, -1);
+    AT(vl, 0, 9);
+    /* A list that fits does not scroll; an empty one neither. */
+    struct vlist fits = bare(5, 10);
+    vlist_scroll(&fits, 3);
+    AT(fits, 0, 0);
+    struct vlist none = bare(0, 10);
+    vlist_scroll(&none, 3);
+    assert_int_equal(vlist_top(&none), 0);
+    assert_false(vlist_cursor(&none, NULL));
+}
+
 static void pages_keep_the_cursor_line(void **state)
 {
     struct vlist vl = bare(100, 10);
@@ -334,6 +364,31 @@ static void full_draw_asks_only_the_view(void **state)
     assert_int_equal(vlist_draw(&vl, win), 0);
     assert_int_equal(s.draws, 0);
     assert_int_equal(s.count_calls, 1);
+}
+
+/* A pager draws no row selected, and from the row it is told, in the
+ * rectangle of a window shared with other things (no window of its own). */
+static void pager_draws_no_cursor_at_a_row(void **state)
+{
+    struct synth s;
+    struct vlist vl;
+    (void)state;
+    big_list(&s, &vl);
+    vlist_resize(&vl, H - 3);
+    vlist_hide_cursor(&vl, true);
+    werase(win);
+    mvwaddstr(win, 0, 0, "header");
+    assert_int_equal(vlist_draw_at(&vl, win, 3), H - 3);
+    assert_int_equal(s.selected_draws, 0);
+    assert_string_equal(line_text(0), "header");
+    assert_string_equal(line_text(3), "row 0");
+    assert_string_equal(line_text(H - 1), "row 16");
+    for (int y = 3; y < H; y++)
+        assert_false(mvwinch(win, y, W - 1) & A_REVERSE);
+    vlist_scroll(&vl, 2);
+    vlist_draw_at(&vl, win, 3);
+    assert_string_equal(line_text(3), "row 2");
+    assert_string_equal(line_text(0), "header");
 }
 
 static void cursor_move_redraws_two_rows(void **state)
@@ -499,12 +554,14 @@ int main(void)
         cmocka_unit_test(one_row),
         cmocka_unit_test(height_above_count),
         cmocka_unit_test(moves_scroll_just_enough),
+        cmocka_unit_test(scroll_moves_the_view),
         cmocka_unit_test(pages_keep_the_cursor_line),
         cmocka_unit_test(home_end_and_jumps),
         cmocka_unit_test(resize_keeps_the_cursor),
         cmocka_unit_test(count_changes_clamp),
         cmocka_unit_test_setup_teardown(state_is_flat, make_window, drop_window),
         cmocka_unit_test_setup_teardown(full_draw_asks_only_the_view, make_window, drop_window),
+        cmocka_unit_test_setup_teardown(pager_draws_no_cursor_at_a_row, make_window, drop_window),
         cmocka_unit_test_setup_teardown(cursor_move_redraws_two_rows, make_window, drop_window),
         cmocka_unit_test_setup_teardown(page_down_redraws_the_view, make_window, drop_window),
         cmocka_unit_test_setup_teardown(end_asks_only_the_last_page, make_window, drop_window),

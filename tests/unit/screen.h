@@ -5,8 +5,11 @@
 #define LUMEN_TESTS_UNIT_SCREEN_H
 
 #include <curses.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
 
 #include "tui/theme.h"
 
@@ -58,6 +61,43 @@ static inline attr_t cell_attr(WINDOW *w, int y, int x)
     mvwin_wch(w, y, x, &cc);
     getcchar(&cc, wc, &a, &pair, NULL);
     return a;
+}
+
+/* Every cell of w set to c: a test draws over it, then counts what is
+ * left, to show a widget wrote where it should and nowhere else. */
+static inline void screen_fill(WINDOW *w, chtype c)
+{
+    for (int y = getmaxy(w) - 1; y >= 0; y--) {
+        wmove(w, y, 0);
+        whline(w, c, getmaxx(w));
+    }
+}
+
+/* How many cells in rows [y, y+h) of w no longer hold c. */
+static inline int screen_changed_rows(WINDOW *w, int y, int h, wchar_t c)
+{
+    int n = 0;
+    for (int r = y; r < y + h; r++)
+        for (int x = 0; x < getmaxx(w); x++)
+            n += cell(w, r, x) != c;
+    return n;
+}
+
+/* n columns of line y from column x, as UTF-8 in a static buffer that the
+ * next call overwrites (one character per cell: for narrow text). */
+static inline const char *screen_text(WINDOW *w, int y, int x, int n)
+{
+    static char buf[1024];
+    size_t used = 0;
+    mbstate_t st;
+
+    memset(&st, 0, sizeof st);
+    for (int i = 0; i < n && used + MB_LEN_MAX < sizeof buf; i++) {
+        size_t k = wcrtomb(buf + used, cell(w, y, x + i), &st);
+        used += k == (size_t)-1 ? 0 : k;
+    }
+    buf[used] = '\0';
+    return buf;
 }
 
 #endif

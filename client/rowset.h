@@ -9,7 +9,9 @@
  * the first rows, the last rows, the rows after key K, before key K, or
  * from key K on (K included).  The source turns that into
  * "WHERE key < $K ORDER BY key DESC LIMIT n" or the like; rows always come
- * back in display order, whatever the direction.  Keys are opaque bytes
+ * back in display order, whatever the direction, and the source says
+ * whether the list goes on beyond them (ask for limit + 1 rows and keep
+ * limit).  Keys are opaque bytes
  * (at most ROWSET_KEY_MAX) that the source chose; the model only copies
  * them and compares them for equality.
  *
@@ -18,7 +20,8 @@
  * (possibly negative) numbers, rows evicted and fetched again get theirs
  * back, so the cursor and the view never move because data arrived.  Only
  * re-anchoring renumbers: rowset_reload (first row = 0), rowset_end (last
- * row = -1), rowset_seek and rowset_refresh (the anchor row = 0).
+ * row = -1), rowset_seek, rowset_reload_at and rowset_refresh (the anchor
+ * row = 0).  While a re-anchor is outstanding nothing is held.
  *
  * The chain.  What is held is one run of whole pages, contiguous:
  * positions [lo, hi).  The count of rows known grows as pages arrive, and
@@ -54,6 +57,9 @@
  * Drawing.  rowset_version changes whenever rows in view may show other
  * data than before (a page landed in view, a re-anchor): the table
  * (tui/table.h) takes it and redraws the view; cursor moves need nothing.
+ *
+ * Call order: rowset_new, rowset_reload (the first request), then any of
+ * the functions below as keys and answers come, rowset_free at the end.
  *
  * Ownership and lifetime.  rowset_new copies the source struct; its ud is
  * the caller's and must outlive the rowset.  Row data is copied in
@@ -95,7 +101,9 @@ struct rowset_source {
     /* Ask for a page.  Answer with rowset_deliver or rowset_fail, now or
      * later, with req->gen. */
     void (*fetch)(void *ud, const struct rowset_request *req);
-    /* Optional: the request gen will be dropped when it lands. */
+    /* Optional: the request gen will be dropped when it lands.  Also
+     * called by rowset_free: from then on its answer must not reach the
+     * rowset at all (db_cancel on the screen's calls does that). */
     void (*cancel)(void *ud, uint64_t gen);
     void *ud;
 };

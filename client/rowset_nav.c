@@ -24,8 +24,10 @@ static void moved(struct rowset *rs)
 
 void rowset_move(struct rowset *rs, long delta)
 {
-    if (rs->lo == rs->hi)
+    if (rs->lo == rs->hi) {
+        rowset_retry(rs);
         return;
+    }
     if (delta < 0) {
         uint64_t d = (uint64_t)(-(delta + 1)) + 1, room = (uint64_t)(rs->cursor - rs->lo);
         rs->cursor -= (int64_t)(d < room ? d : room);
@@ -40,8 +42,10 @@ void rowset_page_down(struct rowset *rs)
 {
     int64_t h = rowset_span(rs);
 
-    if (rs->lo == rs->hi)
+    if (rs->lo == rs->hi) {
+        rowset_retry(rs);
         return;
+    }
     if (rs->cursor + h <= rs->hi - 1) {
         rs->cursor += h;
         rs->top += h;
@@ -55,8 +59,10 @@ void rowset_page_up(struct rowset *rs)
 {
     int64_t h = rowset_span(rs);
 
-    if (rs->lo == rs->hi)
+    if (rs->lo == rs->hi) {
+        rowset_retry(rs);
         return;
+    }
     if (rs->cursor - h >= rs->lo) {
         rs->cursor -= h;
         rs->top = rs->top - h > rs->lo ? rs->top - h : rs->lo;

@@ -165,7 +165,7 @@ static void draw_header(const struct table *t, WINDOW *w, const struct table_rec
     attr_t a = theme_attr(ROLE_TITLE);
 
     blank_line(w, r->y, r->x, r->w, theme_attr(ROLE_NORMAL));
-    for (int i = 0; i < t->ncols && t->width[i] > 0; i++)
+    for (int i = 0; i < t->ncols; i++)
         put_cell(t, w, r->y, r->x + t->x[i], t->width[i], t->cols[i].title,
                  t->cols[i].align, a);
 }
@@ -201,7 +201,7 @@ static void draw_row(const struct table *t, WINDOW *w, const struct table_rect *
                  selected ? base : theme_attr(ROLE_DIM));
         return;
     }
-    for (int i = 0; i < t->ncols && t->width[i] > 0; i++)
+    for (int i = 0; i < t->ncols; i++)
         put_cell(t, w, y, r->x + t->x[i], t->width[i], cells[i].text, t->cols[i].align,
                  cell_attr(&cells[i], selected));
 }

@@ -6,6 +6,7 @@
 
 #include <curses.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,12 @@ static inline attr_t cell_attr(WINDOW *w, int y, int x)
     getcchar(&cc, wc, &a, &pair, NULL);
     return a;
 }
+
+/* unit_run() (unit.h) in the C.UTF-8 locale that widths and placeholders
+ * are tested in. */
+#define screen_run(tests) \
+    (setlocale(LC_ALL, "C.UTF-8") ? unit_run(tests) \
+     : (fprintf(stderr, "C.UTF-8 locale missing\n"), 1))
 
 /* Every cell of w set to c: a test draws over it, then counts what is
  * left, to show a widget wrote where it should and nowhere else. */

@@ -4,7 +4,6 @@
  * back (the first one saved, across re-opening); and the line drawn. */
 #include "tests/unit/unit.h"
 
-#include <locale.h>
 #include <string.h>
 
 #include "tests/unit/screen.h"
@@ -139,10 +138,5 @@ int main(void)
         cmocka_unit_test(esc_gives_back_the_first_row),
         cmocka_unit_test_setup_teardown(drawn_line, screen_up, screen_down),
     };
-
-    if (!setlocale(LC_ALL, "C.UTF-8")) {
-        fprintf(stderr, "C.UTF-8 locale missing\n");
-        return 1;
-    }
-    return unit_run(tests);
+    return screen_run(tests);
 }

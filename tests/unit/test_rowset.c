@@ -125,6 +125,16 @@ static void settle_source(struct synth *s)
         answer(s);
 }
 
+/* A model over [kmin, kmax) with its first rows in. */
+static struct rowset *open_loaded(struct synth *s, int64_t kmin, int64_t kmax,
+                                  size_t page_rows, int height)
+{
+    open_synth(s, kmin, kmax, page_rows, height);
+    rowset_reload(s->rs);
+    settle_source(s);
+    return s->rs;
+}
+
 static int64_t cursor_key(const struct rowset *rs)
 {
     const struct rowset_row *r = rowset_cursor_row(rs);
@@ -203,14 +213,39 @@ static void walks_ten_million_rows(void **state)
     assert_null(rs);
 }
 
+static void byte_budget(void **state)
+{
+    struct synth s;
+    struct rowset_source src = { synth_fetch, synth_cancel, &s };
+    struct rowset_config cfg = { .page_rows = 100, .max_pages = 50, .max_bytes = 10000 };
+    struct rowset_stats st;
+    size_t most = 0;
+    (void)state;
+
+    memset(&s, 0, sizeof s);
+    s.kmax = BIG;
+    s.rs = rowset_new(&src, &cfg, 20);
+    rowset_reload(s.rs);
+    settle_source(&s);
+    for (int i = 0; i < 1000; i++) {
+        rowset_page_down(s.rs);
+        settle_source(&s);
+        rowset_stats(s.rs, &st);
+        most = st.pages > most ? st.pages : most;
+    }
+    /* A page is 6.4 KB here: the budget, not max_pages, bounds what is
+     * held, down to the pages the view and its margins touch. */
+    assert_true(most <= 4);
+    assert_int_equal(cursor_key(s.rs), 20000);
+    rowset_free(&s.rs);
+}
+
 static void end_and_back_to_top(void **state)
 {
     struct synth s;
-    struct rowset *rs = open_synth(&s, 0, BIG, 100, 20);
+    struct rowset *rs = open_loaded(&s, 0, BIG, 100, 20);
     (void)state;
 
-    rowset_reload(rs);
-    settle_source(&s);
     rowset_end(rs);                     /* G: not held, so re-anchored */
     assert_true(s.pending && s.req.from == ROWSET_LAST);
     assert_null(rowset_cursor_row(rs));
@@ -251,14 +286,12 @@ static void end_and_back_to_top(void **state)
 static void stale_answer_dropped(void **state)
 {
     struct synth s;
-    struct rowset *rs = open_synth(&s, 0, BIG, 100, 20);
+    struct rowset *rs = open_loaded(&s, 0, BIG, 100, 20);
     struct rowset_request old;
     unsigned char oldkey[8];
     struct rowset_stats st;
     (void)state;
 
-    rowset_reload(rs);
-    settle_source(&s);
     while (!s.pending)                  /* down until the next page is asked */
         rowset_page_down(rs);
     assert_int_equal(s.req.from, ROWSET_AFTER);
@@ -303,8 +336,11 @@ static void failure_is_retried_by_the_next_move(void **state)
     assert_int_equal(rowset_fail(rs, s.req.gen), ROWSET_TAKEN);
     s.pending = false;
     assert_true(info_of(rs).failed && !info_of(rs).loading);
-    rowset_move(rs, 1);                 /* nothing held: nothing moves */
     rowset_retry(rs);                   /* the screen's "try again" */
+    assert_true(s.pending && s.req.from == ROWSET_FIRST);
+    assert_int_equal(rowset_fail(rs, s.req.gen), ROWSET_TAKEN);
+    s.pending = false;
+    rowset_move(rs, 1);                 /* nothing held: a key asks again */
     assert_true(s.pending && s.req.from == ROWSET_FIRST);
     settle_source(&s);
     while (!s.pending)
@@ -346,12 +382,10 @@ static void source_answering_at_once(void **state)
 static void search_hit_reanchors_and_centres(void **state)
 {
     struct synth s;
-    struct rowset *rs = open_synth(&s, 0, BIG, 100, 20);
+    struct rowset *rs = open_loaded(&s, 0, BIG, 100, 20);
     unsigned char k[8];
     (void)state;
 
-    rowset_reload(rs);
-    settle_source(&s);
     key_of(5000000, k);
     rowset_seek(rs, k, 8);
     assert_true(s.pending && s.req.from == ROWSET_AT);
@@ -382,12 +416,10 @@ static void search_hit_reanchors_and_centres(void **state)
 static void esc_puts_the_cursor_back(void **state)
 {
     struct synth s;
-    struct rowset *rs = open_synth(&s, 0, BIG, 100, 20);
+    struct rowset *rs = open_loaded(&s, 0, BIG, 100, 20);
     unsigned char k[8];
     (void)state;
 
-    rowset_reload(rs);
-    settle_source(&s);
     walk_to(&s, 1234);
     struct rowset_info in = info_of(rs);
     int line = (int)(in.cursor - in.top);
@@ -405,11 +437,9 @@ static void esc_puts_the_cursor_back(void **state)
 static void refresh_keeps_the_view(void **state)
 {
     struct synth s;
-    struct rowset *rs = open_synth(&s, 0, BIG, 100, 20);
+    struct rowset *rs = open_loaded(&s, 0, BIG, 100, 20);
     (void)state;
 
-    rowset_reload(rs);
-    settle_source(&s);
     walk_to(&s, 345);
     struct rowset_info in = info_of(rs);
     int64_t top_key = key_num(rowset_get(rs, in.top)->key);
@@ -431,11 +461,9 @@ static void refresh_keeps_the_view(void **state)
 static void arrivals_leave_the_cursor(void **state)
 {
     struct synth s;
-    struct rowset *rs = open_synth(&s, 1000, 5000, 100, 20);
+    struct rowset *rs = open_loaded(&s, 1000, 5000, 100, 20);
     (void)state;
 
-    rowset_reload(rs);
-    settle_source(&s);
     rowset_move(rs, 5);
     settle_source(&s);
     unsigned long version = rowset_version(rs);
@@ -459,11 +487,9 @@ static void arrivals_leave_the_cursor(void **state)
 static void short_and_empty_lists(void **state)
 {
     struct synth s;
-    struct rowset *rs = open_synth(&s, 0, 5, 100, 20);
+    struct rowset *rs = open_loaded(&s, 0, 5, 100, 20);
     (void)state;
 
-    rowset_reload(rs);
-    settle_source(&s);
     struct rowset_info in = info_of(rs);
     assert_true(!in.more_before && !in.more_after && in.known == 5);
     rowset_end(rs);
@@ -474,9 +500,7 @@ static void short_and_empty_lists(void **state)
     assert_int_equal(cursor_key(rs), 0);
     rowset_free(&rs);
 
-    rs = open_synth(&s, 0, 0, 100, 20);
-    rowset_reload(rs);
-    settle_source(&s);
+    rs = open_loaded(&s, 0, 0, 100, 20);
     in = info_of(rs);
     assert_true(in.lo == in.hi && !in.more_before && !in.more_after && !in.loading);
     rowset_move(rs, 1);
@@ -495,11 +519,9 @@ static void short_and_empty_lists(void **state)
 static void resize_keeps_the_cursor_line(void **state)
 {
     struct synth s;
-    struct rowset *rs = open_synth(&s, 0, BIG, 100, 20);
+    struct rowset *rs = open_loaded(&s, 0, BIG, 100, 20);
     (void)state;
 
-    rowset_reload(rs);
-    settle_source(&s);
     walk_to(&s, 500);
     rowset_move(rs, -5);
     struct rowset_info in = info_of(rs);
@@ -520,13 +542,11 @@ static void resize_keeps_the_cursor_line(void **state)
 static void tags_survive_eviction(void **state)
 {
     struct synth s;
-    struct rowset *rs = open_synth(&s, 0, BIG, 100, 20);
+    struct rowset *rs = open_loaded(&s, 0, BIG, 100, 20);
     struct rowset_stats st;
     size_t len;
     (void)state;
 
-    rowset_reload(rs);
-    settle_source(&s);
     assert_true(rowset_tag_toggle(rs, 3));
     assert_true(rowset_tag_toggle(rs, 1));
     assert_true(rowset_tag_toggle(rs, 2));
@@ -568,6 +588,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(walks_ten_million_rows),
+        cmocka_unit_test(byte_budget),
         cmocka_unit_test(end_and_back_to_top),
         cmocka_unit_test(stale_answer_dropped),
         cmocka_unit_test(failure_is_retried_by_the_next_move),

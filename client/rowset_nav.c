@@ -22,12 +22,20 @@ static void moved(struct rowset *rs)
         rowset_pump(rs);
 }
 
+/* Whether there are rows to move over; with none, a key after a failure
+ * asks again. */
+static bool holds_rows(struct rowset *rs)
+{
+    if (rs->lo < rs->hi)
+        return true;
+    rowset_retry(rs);
+    return false;
+}
+
 void rowset_move(struct rowset *rs, long delta)
 {
-    if (rs->lo == rs->hi) {
-        rowset_retry(rs);
+    if (!holds_rows(rs))
         return;
-    }
     if (delta < 0) {
         uint64_t d = (uint64_t)(-(delta + 1)) + 1, room = (uint64_t)(rs->cursor - rs->lo);
         rs->cursor -= (int64_t)(d < room ? d : room);
@@ -42,10 +50,8 @@ void rowset_page_down(struct rowset *rs)
 {
     int64_t h = rowset_span(rs);
 
-    if (rs->lo == rs->hi) {
-        rowset_retry(rs);
+    if (!holds_rows(rs))
         return;
-    }
     if (rs->cursor + h <= rs->hi - 1) {
         rs->cursor += h;
         rs->top += h;
@@ -59,10 +65,8 @@ void rowset_page_up(struct rowset *rs)
 {
     int64_t h = rowset_span(rs);
 
-    if (rs->lo == rs->hi) {
-        rowset_retry(rs);
+    if (!holds_rows(rs))
         return;
-    }
     if (rs->cursor - h >= rs->lo) {
         rs->cursor -= h;
         rs->top = rs->top - h > rs->lo ? rs->top - h : rs->lo;

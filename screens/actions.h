@@ -1,53 +1,100 @@
-/* Every action of Lumen, once.  The dispatcher, the status-bar hints, the
- * ? overlay and [keys] in lumen.conf all read lumen_actions (actions.c).
- * Screens handle these ids, never raw keys (text fields aside). */
+/* Every action of Lumen, declared once, in LUMEN_ACTIONS below: the enum,
+ * the names [keys] in lumen.conf takes, the ? overlay's lines and the
+ * status-bar hints are all generated from it (as tig's request.h), so no
+ * second list can drift.  Screens handle these ids, never raw keys (text
+ * fields aside).  A new screen adds its context to LUMEN_CONTEXTS, its
+ * mask to LUMEN_SCOPES (uses it as its ops->ctx) and its rows here. */
 #ifndef LUMEN_SCREENS_ACTIONS_H
 #define LUMEN_SCREENS_ACTIONS_H
 
 #include "tui/keymap.h"
 
-/* Contexts: where an action is active.  A screen's ctx is one of the
- * scopes in actions.c; CTX_GLOBAL actions are listed last in help. */
-enum {
-    CTX_GLOBAL = 1u << 0,   /* every screen but dialogs, help and the lock */
-    CTX_FORM = 1u << 1,     /* a screen with text fields */
-    CTX_LIST = 1u << 2,     /* a screen with a list */
-    CTX_HOME = 1u << 3,
-    CTX_LOGIN = 1u << 4,
-    CTX_DIALOG = 1u << 5,
-    CTX_HELP = 1u << 6,
-    CTX_LOCK = 1u << 7,
-};
+/* Contexts: where an action is active, one bit each (CTX_<NAME>). */
+#define LUMEN_CONTEXTS(C) \
+    C(GLOBAL)   /* every screen but dialogs, help and the lock */ \
+    C(FORM)     /* a screen with text fields */ \
+    C(LIST)     /* a screen with a list */ \
+    C(HOME) \
+    C(LOGIN) \
+    C(DIALOG) \
+    C(HELP) \
+    C(LOCK)
 
-enum action_id {
-    ACT_QUIT,
-    ACT_HELP,
-    ACT_FORM_HELP,
-    ACT_REDRAW,
-    ACT_LOCK,
-    ACT_TAB_HOME,
-    ACT_NEXT_FIELD,
-    ACT_PREV_FIELD,
-    ACT_SUBMIT,
-    ACT_CANCEL,
-    ACT_RECOVERY,
-    ACT_NOT_YOU,
-    ACT_UP,
-    ACT_DOWN,
-    ACT_PAGE_UP,
-    ACT_PAGE_DOWN,
-    ACT_TOP,
-    ACT_BOTTOM,
-    ACT_OPEN,
-    ACT_REFRESH,
-    ACT_SIGN_OUT,
-    ACT_SWITCH_PRACTICE,
-    ACT_YES,
-    ACT_NO,
-    ACT_CLOSE,
-    ACT_COUNT
-};
+/* Scopes: the whole ctx mask of one kind of screen (SCOPE_<NAME>), which a
+ * screen puts in its ops->ctx.  The clash check looks at each scope, and
+ * the keymap refuses a context that is in none, so every context is
+ * checked; two actions clash when one scope holds a context of each. */
+#define LUMEN_SCOPES(S) \
+    S(SIGN_IN, CTX_GLOBAL | CTX_FORM | CTX_LOGIN) \
+    S(PICKER, CTX_GLOBAL | CTX_LIST) \
+    S(HOME, CTX_GLOBAL | CTX_HOME) \
+    S(LOCK, CTX_FORM | CTX_LOCK) \
+    S(DIALOG, CTX_DIALOG) \
+    S(HELP, CTX_HELP)
 
+/* A(ID, name, ctx, perm, label, help, keys): ACT_<ID>; the [keys] name
+ * (ID in lower case, '-' for '_': a test holds them together); the contexts
+ * where it is active; the permission it needs, of api.me's list (NULL: any
+ * signed-in role or none); the status-bar hint (NULL: none); its ? line;
+ * the default keys.  CTX_GLOBAL actions are listed last in help. */
+#define LUMEN_ACTIONS(A) \
+    /* Where a text field has the keyboard q is a letter: C-c quits there. */ \
+    A(QUIT, "quit", CTX_GLOBAL | CTX_LOCK, NULL, "quit", \
+      "leave Lumen (signing out)", "q C-c") \
+    A(HELP, "help", CTX_GLOBAL, NULL, "help", "show the keys of this screen", "?") \
+    /* In a text field '?' is a character; F1 asks for help there. */ \
+    A(FORM_HELP, "form-help", CTX_FORM, NULL, "help", "show the keys of this screen", "F1") \
+    A(REDRAW, "redraw", CTX_GLOBAL | CTX_FORM | CTX_LOCK, NULL, NULL, \
+      "draw the whole screen again", "C-l") \
+    A(LOCK, "lock", CTX_GLOBAL, NULL, "lock", "lock the screen now (password to unlock)", "C-x") \
+    A(TAB_HOME, "tab-home", CTX_GLOBAL, NULL, NULL, "go to the home screen", "1") \
+    A(NEXT_FIELD, "next-field", CTX_FORM, NULL, NULL, "move to the next field", "Tab Down") \
+    A(PREV_FIELD, "prev-field", CTX_FORM, NULL, NULL, "move to the previous field", "S-Tab Up") \
+    A(SUBMIT, "submit", CTX_FORM, NULL, "submit", "next field; on the last one, submit", \
+      "Enter") \
+    A(CANCEL, "cancel", CTX_FORM | CTX_LIST, NULL, "back", "cancel a call under way, or go back", \
+      "Esc") \
+    A(RECOVERY_CODE, "recovery-code", CTX_LOGIN, NULL, "recovery code", \
+      "use a one-time recovery code instead of the app's code", "C-r") \
+    /* A shared front-desk terminal: the next person ends the locked session. */ \
+    A(NOT_YOU, "not-you", CTX_LOCK, NULL, "not you? sign out", \
+      "sign the locked session out, for the next person at this terminal", "C-o") \
+    A(UP, "up", CTX_LIST | CTX_HELP, NULL, NULL, "move up", "k Up") \
+    A(DOWN, "down", CTX_LIST | CTX_HELP, NULL, NULL, "move down", "j Down") \
+    A(PAGE_UP, "page-up", CTX_LIST | CTX_HELP, NULL, NULL, "one page up", "PgUp") \
+    A(PAGE_DOWN, "page-down", CTX_LIST | CTX_HELP, NULL, NULL, "one page down", "PgDn") \
+    A(TOP, "top", CTX_LIST | CTX_HELP, NULL, NULL, "go to the first row", "g Home") \
+    A(BOTTOM, "bottom", CTX_LIST | CTX_HELP, NULL, NULL, "go to the last row", "G End") \
+    A(OPEN, "open", CTX_LIST, NULL, "choose", "open or choose the row under the cursor", "Enter") \
+    A(REFRESH, "refresh", CTX_HOME, NULL, "refresh", "ask the database again", "r") \
+    A(SIGN_OUT, "sign-out", CTX_HOME, NULL, "sign out", "sign out of this session", "o") \
+    A(SWITCH_PRACTICE, "switch-practice", CTX_HOME, NULL, NULL, \
+      "choose another of your practices", "p") \
+    /* The dialog shows these keys on its buttons. */ \
+    A(YES, "yes", CTX_DIALOG, NULL, NULL, "confirm", "y") \
+    A(NO, "no", CTX_DIALOG, NULL, NULL, "cancel", "n Esc") \
+    A(CLOSE_HELP, "close-help", CTX_HELP, NULL, NULL, "close this help", "Esc q ?")
+
+/* --- generated from the lists above ---------------------------------------- */
+
+#define LUMEN_CTX_BIT_(name) CTX_BIT_##name,
+enum lumen_ctx_bit { LUMEN_CONTEXTS(LUMEN_CTX_BIT_) CTX_NBITS };
+#undef LUMEN_CTX_BIT_
+_Static_assert(CTX_NBITS < 31, "contexts are bits of an int-sized enum");
+
+#define LUMEN_CTX_(name) CTX_##name = 1u << CTX_BIT_##name,
+enum lumen_ctx { LUMEN_CONTEXTS(LUMEN_CTX_) CTX_ALL = (1u << CTX_NBITS) - 1 };
+#undef LUMEN_CTX_
+
+#define LUMEN_SCOPE_(name, mask) SCOPE_##name = (mask),
+enum lumen_scope { LUMEN_SCOPES(LUMEN_SCOPE_) };
+#undef LUMEN_SCOPE_
+
+#define LUMEN_ACT_(id, ...) ACT_##id,
+enum action_id { LUMEN_ACTIONS(LUMEN_ACT_) ACT_COUNT };
+#undef LUMEN_ACT_
+
+/* The table for keymap_new(): rows, scopes and CTX_ALL, from the lists. */
 extern const struct keymap_table lumen_actions;
 
 #endif

@@ -37,7 +37,7 @@ static enum tui_result confirm_key(struct tui_screen *s, tui_key k)
 {
     struct confirm *st = s->state;
     /* The answers are actions; the rest belongs to the widget. */
-    if (keymap_action(tui_app_keymap(s->app), CTX_DIALOG, k) >= 0)
+    if (keymap_action(tui_app_keymap(s->app), SCOPE_DIALOG, k) >= 0)
         return TUI_UNHANDLED;
     switch (dialog_key(&st->dialog, k)) {
     case DIALOG_YES: return answer(s, true);
@@ -58,7 +58,7 @@ static enum tui_result confirm_action(struct tui_screen *s, int action)
 
 static const struct screen_ops confirm_ops = {
     .name = "confirm",
-    .ctx = CTX_DIALOG,
+    .ctx = SCOPE_DIALOG,
     .draw = confirm_draw,
     .key = confirm_key,
     .action = confirm_action,

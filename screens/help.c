@@ -82,7 +82,7 @@ static void help_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
     if (!st->below)
         return;
     help_lines(st);
-    common_key_name(st->L, ACT_CLOSE, false, close, sizeof close);
+    common_key_name(st->L, ACT_CLOSE_HELP, false, close, sizeof close);
     common_key_name(st->L, ACT_DOWN, false, down, sizeof down);
     common_key_name(st->L, ACT_UP, false, up, sizeof up);
     common_key_name(st->L, ACT_PAGE_DOWN, false, pgdn, sizeof pgdn);
@@ -105,7 +105,7 @@ static enum tui_result help_action(struct tui_screen *s, int action)
     struct help *st = s->state;
     if (list_screen_move(&st->list, action, true))
         return TUI_REDRAW;
-    if (action == ACT_CLOSE) {
+    if (action == ACT_CLOSE_HELP) {
         tui_app_close(s->app, s);
         return TUI_REDRAW;
     }
@@ -114,7 +114,7 @@ static enum tui_result help_action(struct tui_screen *s, int action)
 
 static const struct screen_ops help_ops = {
     .name = "help",
-    .ctx = CTX_HELP,
+    .ctx = SCOPE_HELP,
     .draw = help_draw,
     .action = help_action,
     .shows_private_data = false,

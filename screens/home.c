@@ -115,7 +115,7 @@ static void home_destroy(struct tui_screen *s)
 
 static const struct screen_ops home_ops = {
     .name = "home",
-    .ctx = CTX_GLOBAL | CTX_HOME,
+    .ctx = SCOPE_HOME,
     .draw = home_draw,
     .action = home_action,
     .allowed = home_allowed,

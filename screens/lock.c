@@ -221,7 +221,7 @@ static bool lock_allowed(struct tui_screen *s, int action)
 
 static const struct screen_ops lock_ops = {
     .name = "lock",
-    .ctx = CTX_FORM | CTX_LOCK,
+    .ctx = SCOPE_LOCK,
     .enter = lock_enter,
     .draw = lock_draw,
     .key = lock_key,

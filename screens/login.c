@@ -43,7 +43,7 @@ static void setup_code_form(struct login *st)
     } else {
         char key[KEYMAP_NAME_MAX];
         form_add(&st->code, "Code", FIELD_MASKED | FIELD_DIGITS, 6, 6);
-        common_key_name(st->L, ACT_RECOVERY, true, key, sizeof key);
+        common_key_name(st->L, ACT_RECOVERY_CODE, true, key, sizeof key);
         snprintf(st->code_hint, sizeof st->code_hint, "6 digits from your authenticator app%s%s%s",
                  key[0] ? " (" : "", key, key[0] ? ": a recovery code)" : "");
         form_set_hint(&st->code, 0, st->code_hint);
@@ -230,7 +230,7 @@ static enum tui_result login_action(struct tui_screen *s, int action)
     case ACT_CANCEL:
         back(st);
         return TUI_REDRAW;
-    case ACT_RECOVERY:
+    case ACT_RECOVERY_CODE:
         if (st->step == STEP_CODE) {
             st->recovery = !st->recovery;
             setup_code_form(st);
@@ -263,7 +263,7 @@ static bool login_cursor(struct tui_screen *s, int *y, int *x)
 static bool login_allowed(struct tui_screen *s, int action)
 {
     struct login *st = s->state;
-    if (action == ACT_RECOVERY)
+    if (action == ACT_RECOVERY_CODE)
         return st->step == STEP_CODE;
     if (action == ACT_CANCEL)
         return can_go_back(st);
@@ -280,7 +280,7 @@ static void login_destroy(struct tui_screen *s)
 
 static const struct screen_ops login_ops = {
     .name = "login",
-    .ctx = CTX_GLOBAL | CTX_FORM | CTX_LOGIN,
+    .ctx = SCOPE_SIGN_IN,
     .draw = login_draw,
     .key = login_key,
     .action = login_action,

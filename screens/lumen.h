@@ -39,6 +39,7 @@ struct lumen {
     struct db *db;
     struct api_auth auth;
     struct tui_app *app;
+    struct keymap *km;          /* told the session's permissions (lumen_store_me) */
     unsigned tf;                /* tui/text.h flags for this terminal */
     struct lumen_me me;
     int npractices;             /* of the account; 0 until known */
@@ -46,8 +47,9 @@ struct lumen {
     struct tui_screen *login, *picker, *home, *lock, *help;
 };
 
-/* Runs the TUI with this config and keymap; returns the exit status. */
-int screens_run(const struct config *cfg, const struct keymap *km);
+/* Runs the TUI with this config and keymap; returns the exit status.  The
+ * keymap is told each session's permissions, so it is not const. */
+int screens_run(const struct config *cfg, struct keymap *km);
 
 /* Loads the keymap: the built-in table, then cfg's [keys].  NULL with a
  * "FILE:LINE: message" in err on an error. */
@@ -59,7 +61,8 @@ void lumen_signed_in(struct lumen *L);
 void lumen_signed_out(struct lumen *L, const char *message);
 /* A failed call: back to sign-in when the session is over, else a note. */
 void lumen_call_failed(struct lumen *L, enum api_err err);
-/* Copies api.me into L->me. */
+/* Copies api.me into L->me, and its permissions into the keymap: keys of
+ * actions the role may not take disappear from every screen. */
 void lumen_store_me(struct lumen *L, const struct api_me *me);
 bool lumen_can(const struct lumen *L, const char *permission);
 /* "Owner", "Admin", "Viewer" for a role as the database names it. */

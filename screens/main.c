@@ -122,8 +122,13 @@ void lumen_store_me(struct lumen *L, const struct api_me *me)
     snprintf(m->role, sizeof m->role, "%s", me->role);
     m->mfa_enabled = me->mfa_enabled;
     m->idle_timeout_s = me->idle_timeout_s;
-    for (size_t i = 0; i < me->npermissions && i < LUMEN_MAX_PERMS; i++)
-        snprintf(m->perms[m->nperms++], sizeof m->perms[0], "%s", me->permissions[i]);
+    const char *perms[LUMEN_MAX_PERMS];
+    for (size_t i = 0; i < me->npermissions && i < LUMEN_MAX_PERMS; i++) {
+        snprintf(m->perms[m->nperms], sizeof m->perms[0], "%s", me->permissions[i]);
+        perms[m->nperms] = m->perms[m->nperms];
+        m->nperms++;
+    }
+    keymap_set_permissions(L->km, perms, m->nperms);
     tui_app_dirty(L->app);
 }
 
@@ -198,6 +203,7 @@ void lumen_signed_out(struct lumen *L, const char *message)
     api_cancel(L->db, L);
     api_auth_clear(&L->auth);
     memset(&L->me, 0, sizeof L->me);
+    keymap_set_permissions(L->km, NULL, 0);     /* the next person's role is unknown */
     L->npractices = 0;
     tui_app_set_idle(L->app, 0, NULL, NULL);
     login_reset(L->login, message);
@@ -227,9 +233,9 @@ static void die_hook(void)
     tui_app_end_fatal();
 }
 
-int screens_run(const struct config *cfg, const struct keymap *km)
+int screens_run(const struct config *cfg, struct keymap *km)
 {
-    struct lumen L = { .cfg = cfg };
+    struct lumen L = { .cfg = cfg, .km = km };
     api_auth_init(&L.auth);
     api_origin_from_env(L.auth.origin, sizeof L.auth.origin);
     enum theme_mode colors = cfg->ui.color == CONFIG_COLOR_NEVER ? THEME_NEVER

@@ -156,7 +156,7 @@ static void picker_destroy(struct tui_screen *s)
 
 static const struct screen_ops picker_ops = {
     .name = "picker",
-    .ctx = CTX_GLOBAL | CTX_LIST,
+    .ctx = SCOPE_PICKER,
     .draw = picker_draw,
     .action = picker_action,
     .allowed = picker_allowed,

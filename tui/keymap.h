@@ -11,6 +11,7 @@
  *   km = keymap_new(&table, err, sizeof err);       defaults from the table
  *   keymap_bind(km, "quit", "Q F10", 12, err, ...);  each [keys] line
  *   keymap_check(km, err, sizeof err);               clashes; builds lookup
+ *   keymap_set_permissions(km, perms, n);            at each sign-in
  *   ... keymap_action(km, ctx, key) on every key press ...
  *   keymap_free(&km);
  * keymap_check() must run after the last keymap_bind() and before the first
@@ -52,9 +53,17 @@
  * each ctx bit is its own scope: clash iff (ctx_a & ctx_b) != 0.
  *
  * Lookup keeps the bindings sorted by key (keymap_check builds the array)
- * and binary-searches it: a handful of comparisons per key press.  When a
- * mask that is not one of the scopes matches two actions, the one earlier
- * in the table wins.
+ * and binary-searches it: a handful of comparisons per key press.  With
+ * scopes, keymap_action() takes only a scope as its mask (anything else
+ * was never checked for clashes: an assert, and -1); each context bit the
+ * table declares must lie in some scope, so that none escapes the check.
+ *
+ * Permissions.  An action may name the permission it needs (perm, one of
+ * the strings of the session's permission list, e.g. "lead.update").  The
+ * application hands the keymap the list at sign-in; until then, and for a
+ * session without it, such an action does not exist: dispatch returns -1
+ * for its keys and hints and help leave it out, so no screen tests roles.
+ * Its keys still count in the clash check, since another role has them.
  *
  * Errors are written into the caller's buffer (KEYMAP_ERR_MAX suits every
  * message).  Messages about a config line start "line N: "; the caller
@@ -80,12 +89,14 @@
 #define KEYMAP_KEYS_MAX (KEYMAP_MAX_KEYS * (KEYMAP_NAME_MAX + 1)) /* "j, Down" */
 #define KEYMAP_ERR_MAX 512     /* as CONFIG_ERR_MAX */
 
-/* One row of the application's table.  id is the application's (any int
+/* One row of the application's table; a macro list (screens/actions.h)
+ * makes it and the application's enum from one declaration.  id is the application's (any int
  * but -1, unique); name is the config name, unique, of [a-z0-9-]
  * ("next-field"); ctx is a non-zero bitmask of contexts where the action is
  * active; label is the status-bar hint ("quit"), NULL to stay out of the
  * status bar; help is one line for the ? overlay; keys are the default key
- * specs, space-separated ("j Down"), NULL or "" for none. */
+ * specs, space-separated ("j Down"), NULL or "" for none; perm is the
+ * permission the action needs, NULL for none. */
 struct tui_action {
     int id;
     const char *name;
@@ -93,6 +104,7 @@ struct tui_action {
     const char *label;
     const char *help;
     const char *keys;
+    const char *perm;
 };
 
 struct keymap_table {
@@ -100,6 +112,7 @@ struct keymap_table {
     size_t n;
     const unsigned *scopes; /* the ctx masks lookups use; NULL: bits alone */
     size_t nscopes;
+    unsigned contexts;      /* every ctx bit the application declares */
 };
 
 struct keymap;
@@ -126,8 +139,16 @@ int keymap_bind(struct keymap *km, const char *action, const char *keys,
  * config). */
 int keymap_check(struct keymap *km, char *err, size_t errlen);
 
+/* The session's permissions (api.me's list; NULL, 0: signed out), copied
+ * in: actions whose perm is not among them are left out from now on. */
+void keymap_set_permissions(struct keymap *km, const char *const *perms, size_t n);
+
+/* Whether the session may take the action (its perm, if any, is held). */
+bool keymap_permitted(const struct keymap *km, int id);
+
 /* The id of the action key runs in ctx_mask, or -1.  key is canonicalised
- * (keymap_key_canon) first.  Only after a successful keymap_check(). */
+ * (keymap_key_canon) first.  Only after a successful keymap_check(); an
+ * action the session is not permitted is never returned. */
 int keymap_action(const struct keymap *km, unsigned ctx_mask, tui_key key);
 
 /* The id of the action with this config name, or -1 (the ':' line). */
@@ -157,12 +178,13 @@ size_t keymap_key_name(tui_key key, char *buf, size_t size);
 
 /* --- Text for the status bar and the ? overlay ----------------------------- */
 
-/* May the user take this action here?  A Viewer's screen hides what the
- * Viewer may not do.  ud is keymap_filter.ud. */
+/* May the user take this action here, now (a screen's own rule: nothing
+ * to cancel, one practice only)?  Roles are the keymap's permissions.  ud
+ * is keymap_filter.ud. */
 typedef bool (*keymap_allowed_fn)(int action_id, void *ud);
 
-/* Which actions to list, and in what order: those active in ctx, allowed
- * (allowed NULL: all), and bound to at least one key, in table order,
+/* Which actions to list, and in what order: those active in ctx,
+ * permitted (keymap_permitted), allowed (allowed NULL: all), and bound to at least one key, in table order,
  * except that those with a ctx bit in last (e.g. CTX_GLOBAL) come after
  * all the others, as a group of their own.  With typing set (a text field
  * has the keyboard, so a key that is a character types it), keys that are

@@ -15,8 +15,8 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. $(WARN) $(CFLAGS) $(PKG_CFLAGS)
-ALL_LDFLAGS := $(LDFLAGS)
+ALL_CFLAGS := -std=c11 -pthread -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS := -pthread $(LDFLAGS)
 ifeq ($(WERROR),1)
 ALL_CFLAGS += -Werror
 endif

@@ -16,6 +16,7 @@
 #define DB_RETRY_MAX_MS 8000
 #define DB_NOTIFY_MAX 8
 #define DB_CANCEL_POLL_MS 5
+#define DB_CANCEL_WAIT_MS 3000
 
 struct call {
     struct call *next;
@@ -50,6 +51,7 @@ struct db {
     struct call *head, *tail;       /* queued */
     struct call *inflight;
     struct cancel_req *cancel;      /* for the call in flight; the next waits */
+    long long cancel_until_ms;      /* ... but not longer than this */
     PGresult *result;               /* last result of the call in flight */
     bool flushing;
     bool closing;                   /* db_close is answering what is left */
@@ -136,8 +138,9 @@ static void *cancel_thread(void *arg)
  * that thread is done: by then the postmaster has signalled the backend,
  * so the cancel can only hit the call it was meant for (a cancel that
  * arrives while the backend is idle is ignored), never the next one.  A
- * connection that is lost meanwhile drops the wait: a new backend cannot
- * be hit by the old key. */
+ * connection that is lost meanwhile drops the wait (a new backend cannot
+ * be hit by the old key), and so do DB_CANCEL_WAIT_MS: a postmaster that
+ * does not answer a cancel in that time holds up no one's calls. */
 static void start_cancel(struct db *db)
 {
     cancel_release(db->cancel);
@@ -159,6 +162,7 @@ static void start_cancel(struct db *db)
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     if (pthread_create(&t, &attr, cancel_thread, q) == 0) {
         db->cancel = q;
+        db->cancel_until_ms = db_now_ms() + DB_CANCEL_WAIT_MS;
     } else {
         /* No thread: the call is still answered DB_CANCELLED, only later. */
         PQfreeCancel(pc);
@@ -171,7 +175,7 @@ static void start_cancel(struct db *db)
 /* True while a cancel request is still under way. */
 static bool cancel_waiting(struct db *db)
 {
-    if (db->cancel && atomic_load(&db->cancel->done)) {
+    if (db->cancel && (atomic_load(&db->cancel->done) || db_now_ms() >= db->cancel_until_ms)) {
         cancel_release(db->cancel);
         db->cancel = NULL;
     }

@@ -101,24 +101,12 @@ static pid_t postmaster_pid(void)
     return (pid_t)pid;
 }
 
-/* PQcancel is a blocking exchange with the postmaster.  With the postmaster
- * stopped (SIGSTOP: its socket still accepts, nobody answers) it would
- * hang db_cancel, and with it the TUI, until the postmaster continues; the
- * child below continues it after a second in any case, so a blocking
- * db_cancel fails the test rather than hanging it. */
-static void cancel_in_flight_does_not_block(void **state)
+/* Stops the postmaster (SIGSTOP: its socket still accepts, nobody
+ * answers; the backends run on) for at most a second: a child continues
+ * it then in any case, so that code that blocks on it fails a test rather
+ * than hanging it.  Returns the child, for postmaster_continue(). */
+static pid_t postmaster_stop(pid_t pm)
 {
-    (void)state;
-    struct config cfg;
-    struct db *db = getenv("LUMEN_TEST_PGDIR") ? cluster_open(&cfg) : NULL;
-    if (!db)
-        skip();
-    int screen_a, screen_b;
-    struct seen a = { 0 }, b = { 0 };
-    assert_int_equal(db_call(db, "SELECT pg_sleep(30)", 0, NULL, NULL, 0, done, &a, &screen_a), 0);
-    assert_int_equal(db_call(db, "SELECT 2", 0, NULL, NULL, 0, done, &b, &screen_b), 0);
-    cluster_step(db, 50);                       /* pg_sleep is in flight */
-    pid_t pm = postmaster_pid();
     pid_t guard = fork();
     assert_true(guard >= 0);
     if (guard == 0) {
@@ -127,27 +115,94 @@ static void cancel_in_flight_does_not_block(void **state)
         _exit(0);
     }
     assert_int_equal(kill(pm, SIGSTOP), 0);
-    long long t0 = db_now_ms();
-    db_cancel(db, &screen_a);
-    long long took = db_now_ms() - t0;
-    for (int i = 0; i < 4; i++)                 /* the loop goes on */
-        cluster_step(db, 50);
-    int answered_while_stopped = a.calls + b.calls;
+    return guard;
+}
+
+static void postmaster_continue(pid_t pm, pid_t guard)
+{
     kill(pm, SIGCONT);
     kill(guard, SIGKILL);
     waitpid(guard, NULL, 0);
+}
+
+/* A call of screen A in flight (SLEEP_SQL), one of screen B queued behind
+ * it, the postmaster stopped, then A cancelled: how long db_cancel took,
+ * or -1 (skip) without a cluster. */
+struct cancel_fx {
+    struct config cfg;
+    struct db *db;
+    int screen_a, screen_b;
+    struct seen a, b;
+    pid_t pm, guard;
+};
+
+static long long cancel_with_postmaster_stopped(struct cancel_fx *f, const char *sleep_sql)
+{
+    memset(f, 0, sizeof *f);
+    f->db = getenv("LUMEN_TEST_PGDIR") ? cluster_open(&f->cfg) : NULL;
+    if (!f->db)
+        return -1;
+    assert_int_equal(db_call(f->db, sleep_sql, 0, NULL, NULL, 0, done, &f->a, &f->screen_a), 0);
+    assert_int_equal(db_call(f->db, "SELECT 2", 0, NULL, NULL, 0, done, &f->b, &f->screen_b), 0);
+    cluster_step(f->db, 50);                    /* the sleep is in flight */
+    f->pm = postmaster_pid();
+    f->guard = postmaster_stop(f->pm);
+    long long t0 = db_now_ms();
+    db_cancel(f->db, &f->screen_a);
+    return db_now_ms() - t0;
+}
+
+/* Once the postmaster continues: A was answered cancelled, B runs. */
+static void cancel_fx_finish(struct cancel_fx *f)
+{
+    long long t1 = db_now_ms();
+    assert_int_equal(db_drain(f->db, 10000), 0);
+    assert_true(db_now_ms() - t1 < 5000);       /* not the 30 s of pg_sleep */
+    assert_int_equal(f->a.calls, 1);
+    assert_int_equal(f->a.outcome[0], DB_CANCELLED);
+    assert_int_equal(f->b.calls, 1);            /* another owner's call runs */
+    assert_int_equal(f->b.outcome[0], DB_OK);
+    db_close(&f->db);
+    config_free(&f->cfg);
+}
+
+/* PQcancel is a blocking exchange with the postmaster: with the postmaster
+ * stopped it would hang db_cancel, and with it the TUI. */
+static void cancel_in_flight_does_not_block(void **state)
+{
+    (void)state;
+    struct cancel_fx f;
+    long long took = cancel_with_postmaster_stopped(&f, "SELECT pg_sleep(30)");
+    if (took < 0)
+        skip();
+    for (int i = 0; i < 4; i++)                 /* the loop goes on */
+        cluster_step(f.db, 50);
+    int answered_while_stopped = f.a.calls + f.b.calls;
+    postmaster_continue(f.pm, f.guard);
     if (took >= 100)
         fail_msg("db_cancel blocked for %lld ms", took);
     assert_int_equal(answered_while_stopped, 0);
-    long long t1 = db_now_ms();
-    assert_int_equal(db_drain(db, 10000), 0);
-    assert_true(db_now_ms() - t1 < 5000);       /* not the 30 s of pg_sleep */
-    assert_int_equal(a.calls, 1);
-    assert_int_equal(a.outcome[0], DB_CANCELLED);
-    assert_int_equal(b.calls, 1);               /* another owner's call runs */
-    assert_int_equal(b.outcome[0], DB_OK);
-    db_close(&db);
-    config_free(&cfg);
+    cancel_fx_finish(&f);
+}
+
+/* The next call waits until the cancel request has reached the server:
+ * were it sent first, the late request could cancel it instead. */
+static void next_call_waits_for_the_cancel_request(void **state)
+{
+    (void)state;
+    struct cancel_fx f;
+    if (cancel_with_postmaster_stopped(&f, "SELECT pg_sleep(0.2)") < 0)
+        skip();
+    /* The sleep ends by itself; its answer says cancelled, as asked.  B
+     * waits while the cancel request is stuck at the stopped postmaster. */
+    long long end = db_now_ms() + 600;
+    while (db_now_ms() < end)
+        cluster_step(f.db, 50);
+    int a_calls = f.a.calls, b_calls = f.b.calls;
+    postmaster_continue(f.pm, f.guard);
+    assert_int_equal(a_calls, 1);
+    assert_int_equal(b_calls, 0);
+    cancel_fx_finish(&f);
 }
 
 int main(void)
@@ -156,6 +211,7 @@ int main(void)
         cmocka_unit_test(close_answers_every_queued_call),
         cmocka_unit_test(cancel_leaves_other_owners_alone),
         cmocka_unit_test(cancel_in_flight_does_not_block),
+        cmocka_unit_test(next_call_waits_for_the_cancel_request),
     };
     return unit_run(tests);
 }

@@ -15,8 +15,8 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. $(WARN) $(CFLAGS) $(PKG_CFLAGS)
-ALL_LDFLAGS := $(LDFLAGS)
+ALL_CFLAGS := -std=c11 -pthread -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS := -pthread $(LDFLAGS)
 ifeq ($(WERROR),1)
 ALL_CFLAGS += -Werror
 endif
@@ -92,7 +92,7 @@ lumen: $(B)/lumen.o $(B)/liblumen.a
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/unit/%.t: tests/unit/%.c $(B)/liblumen.a $(B)/flags $(B)/test-deps-ok tests/unit/unit.h tests/unit/screen.h
+$(B)/tests/unit/%.t: tests/unit/%.c $(B)/liblumen.a $(B)/flags $(B)/test-deps-ok tests/unit/unit.h tests/unit/screen.h tests/unit/cluster.h
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblumen.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)

@@ -44,6 +44,10 @@ const char *api_err_message(enum api_err err);
  * api_unlock() with the password revives it. */
 bool api_err_ends_session(enum api_err err);
 enum api_err api_err_from_sqlstate(const char *sqlstate);
+/* Why the last answer was refused as malformed (API_ERR_SERVER): the call
+ * and the column, e.g. `api.me: column "role" missing`; never a value, so
+ * it may be shown or logged.  "" until one was. */
+const char *api_err_detail(void);
 
 #define API_TOKEN_HEX 64
 #define API_KEY_BYTES 32

@@ -3,7 +3,10 @@
 #include "client/mem.h"
 
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,8 @@
 #define DB_RETRY_FIRST_MS 500
 #define DB_RETRY_MAX_MS 8000
 #define DB_NOTIFY_MAX 8
+#define DB_CANCEL_POLL_MS 5
+#define DB_CANCEL_WAIT_MS 3000
 
 struct call {
     struct call *next;
@@ -27,6 +32,13 @@ struct call {
     bool cancelled;
 };
 
+/* A cancel request under way on a thread of its own (see db_cancel). */
+struct cancel_req {
+    PGcancel *pc;
+    atomic_int refs;                /* the thread's and the db's */
+    atomic_bool done;
+};
+
 struct db {
     const struct config *cfg;
     PGconn *conn;
@@ -38,6 +50,8 @@ struct db {
     bool ever_connected;
     struct call *head, *tail;       /* queued */
     struct call *inflight;
+    struct cancel_req *cancel;      /* for the call in flight; the next waits */
+    long long cancel_until_ms;      /* ... but not longer than this */
     PGresult *result;               /* last result of the call in flight */
     bool flushing;
     bool closing;                   /* db_close is answering what is left */
@@ -97,6 +111,77 @@ static struct call *take_head(struct db *db)
     return c;
 }
 
+static void cancel_release(struct cancel_req *q)
+{
+    if (q && atomic_fetch_sub(&q->refs, 1) == 1) {
+        PQfreeCancel(q->pc);
+        free(q);
+    }
+}
+
+static void *cancel_thread(void *arg)
+{
+    struct cancel_req *q = arg;
+    char err[256];
+    PQcancel(q->pc, err, sizeof err);
+    atomic_store(&q->done, true);
+    cancel_release(q);
+    return NULL;
+}
+
+/* PQcancel opens a connection of its own to the server and waits for it
+ * to close: a short exchange, but a blocking one, for as long as the
+ * network takes (libpq 15 has no non-blocking PQcancelStart; that is 17).
+ * So it runs on a detached thread, which owns only a copy of the cancel
+ * key (PGcancel, documented as safe to use from any thread) and no part of
+ * struct db; the loop goes on at once.  The next call is not sent until
+ * that thread is done: by then the postmaster has signalled the backend,
+ * so the cancel can only hit the call it was meant for (a cancel that
+ * arrives while the backend is idle is ignored), never the next one.  A
+ * connection that is lost meanwhile drops the wait (a new backend cannot
+ * be hit by the old key), and so do DB_CANCEL_WAIT_MS: a postmaster that
+ * does not answer a cancel in that time holds up no one's calls. */
+static void start_cancel(struct db *db)
+{
+    cancel_release(db->cancel);
+    db->cancel = NULL;
+    PGcancel *pc = PQgetCancel(db->conn);
+    if (!pc)
+        return;
+    struct cancel_req *q = mem_alloc(sizeof *q);
+    q->pc = pc;
+    atomic_init(&q->refs, 2);
+    atomic_init(&q->done, false);
+    /* The thread takes no signal meant for the loop (SIGWINCH, SIGINT). */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t attr;
+    pthread_t t;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, cancel_thread, q) == 0) {
+        db->cancel = q;
+        db->cancel_until_ms = db_now_ms() + DB_CANCEL_WAIT_MS;
+    } else {
+        /* No thread: the call is still answered DB_CANCELLED, only later. */
+        PQfreeCancel(pc);
+        free(q);
+    }
+    pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* True while a cancel request is still under way. */
+static bool cancel_waiting(struct db *db)
+{
+    if (db->cancel && (atomic_load(&db->cancel->done) || db_now_ms() >= db->cancel_until_ms)) {
+        cancel_release(db->cancel);
+        db->cancel = NULL;
+    }
+    return db->cancel != NULL;
+}
+
 static void schedule_retry(struct db *db, const char *why)
 {
     /* why may be PQerrorMessage(db->conn): copy it before PQfinish. */
@@ -107,6 +192,8 @@ static void schedule_retry(struct db *db, const char *why)
     }
     db->state = DB_WAITING;
     db->flushing = false;
+    cancel_release(db->cancel);
+    db->cancel = NULL;
     db->attempt++;
     long long delay = DB_RETRY_FIRST_MS;
     for (int i = 1; i < db->attempt && delay < DB_RETRY_MAX_MS; i++)
@@ -195,6 +282,7 @@ void db_close(struct db **pdb)
         call_free(c);
     }
     PQclear(db->result);
+    cancel_release(db->cancel);
     if (db->conn)
         PQfinish(db->conn);
     free(db);
@@ -220,6 +308,8 @@ int db_timeout_ms(struct db *db, long long now_ms)
         at = db->retry_at_ms;
     else if (db->state == DB_CONNECTING)
         at = db->deadline_ms;
+    else if (db->head && cancel_waiting(db))
+        return DB_CANCEL_POLL_MS;   /* the thread cannot wake poll() */
     else
         return -1;
     return at <= now_ms ? 0 : (int)(at - now_ms);
@@ -227,7 +317,7 @@ int db_timeout_ms(struct db *db, long long now_ms)
 
 static void send_next(struct db *db)
 {
-    if (db->state != DB_READY || db->inflight || !db->head)
+    if (db->state != DB_READY || db->inflight || !db->head || cancel_waiting(db))
         return;
     struct call *c = take_head(db);
     db->inflight = c;
@@ -394,12 +484,7 @@ void db_cancel(struct db *db, const void *owner)
     if (!c || c->owner != owner || c->cancelled)
         return;
     c->cancelled = true;
-    PGcancel *pc = PQgetCancel(db->conn);
-    if (pc) {
-        char err[256];
-        PQcancel(pc, err, sizeof err);     /* a short blocking exchange */
-        PQfreeCancel(pc);
-    }
+    start_cancel(db);
 }
 
 enum db_state db_state(const struct db *db) { return db->state; }

@@ -79,9 +79,12 @@ void db_service(struct db *db, short revents, long long now_ms);
 int db_call(struct db *db, const char *sql, int nparams, const char *const *values,
             const int *lengths, unsigned flags, db_done_fn done, void *ud, const void *owner);
 
-/* Cancels every call made for OWNER: queued ones at once, the one in flight
- * through the server.  Each callback still runs once, with DB_CANCELLED
- * (queued ones from inside db_cancel), so that wrappers can free. */
+/* Cancels every call made for OWNER, and no other's: queued ones at once,
+ * the one in flight through the server.  Each callback still runs once,
+ * with DB_CANCELLED (queued ones from inside db_cancel, the one in flight
+ * from db_service() once the server stopped it), so that wrappers can
+ * free.  Never blocks: the server's cancel request is sent from a thread
+ * of its own, and the next queued call waits until it has been. */
 void db_cancel(struct db *db, const void *owner);
 
 enum db_state db_state(const struct db *db);

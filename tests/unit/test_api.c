@@ -1,9 +1,12 @@
-/* client/api.c without a database: the Argon2id derivation against the
- * demo sign-ins, the bounds on server-chosen limits, the SSH origin, and
- * SQLSTATE to error mapping. */
-#include "tests/unit/unit.h"
+/* client/api_*.c: the Argon2id derivation against the demo sign-ins, the
+ * bounds on server-chosen limits, the SSH origin, SQLSTATE to error
+ * mapping; and the decoder (client/api_core.h) against rows the test
+ * cluster sent. */
+#include "tests/unit/cluster.h"
 #include "client/api.h"
+#include "client/api_core.h"
 
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,9 +109,159 @@ static void sqlstates_map_to_errors(void **state)
         assert_true(strlen(api_err_message((enum api_err)e)) > 0);
 }
 
+/* One row from the server, kept for the decoder tests: every type, a NULL,
+ * and values that are wrong for some types. */
+#define SAMPLE_SQL \
+    "SELECT 'hello'::text AS name, 42 AS n, NULL::integer AS no_n, true AS yes, " \
+    "9000000000::bigint AS big, '\\x00ff10'::bytea AS raw, " \
+    "'0b4c7a3e-1d2f-4a5b-8c9d-0e1f2a3b4c5d'::uuid AS id, 'abc' AS word, " \
+    "'locked' AS status, NULL::text AS nothing, '12x' AS almost"
+
+static void keep_result(void *ud, const struct db_reply *r)
+{
+    PGresult **out = ud;
+    assert_int_equal(r->outcome, DB_OK);
+    *out = PQcopyResult(r->res, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
+}
+
+static int sample_setup(void **state)
+{
+    struct config cfg;
+    struct db *db = cluster_open(&cfg);
+    PGresult *res = NULL;
+    if (db) {
+        assert_int_equal(db_call(db, SAMPLE_SQL, 0, NULL, NULL, 0, keep_result, &res, NULL), 0);
+        assert_int_equal(db_drain(db, 10000), 0);
+        assert_non_null(res);
+        db_close(&db);
+        config_free(&cfg);
+    }
+    *state = res;
+    return 0;
+}
+
+static int sample_teardown(void **state)
+{
+    PQclear(*state);
+    return 0;
+}
+
+static const char *const statuses[] = { "ok", "invalid", "locked", NULL };
+
+struct sample {
+    const char *name;
+    int n, no_n, status;
+    bool yes;
+    int64_t big;
+    unsigned char raw[3];
+    char id[37];
+    char word[8];
+    const char *nothing;
+};
+
+static const struct api_col sample_cols[] = {
+    { "name", API_TEXT, API_FIELD(struct sample, name), 0, 0, NULL },
+    { "n", API_INT, API_FIELD(struct sample, n), 0, 0, NULL },
+    { "no_n", API_INT, API_FIELD(struct sample, no_n), API_NULL_OK, -1, NULL },
+    { "yes", API_BOOL, API_FIELD(struct sample, yes), 0, 0, NULL },
+    { "big", API_INT64, API_FIELD(struct sample, big), 0, 0, NULL },
+    { "raw", API_BYTEA, API_FIELD(struct sample, raw), 0, 0, NULL },
+    { "id", API_UUID, API_FIELD(struct sample, id), 0, 0, NULL },
+    { "word", API_STR, API_FIELD(struct sample, word), 0, 0, NULL },
+    { "status", API_ENUM, API_FIELD(struct sample, status), 0, 0, statuses },
+    { "nothing", API_TEXT, API_FIELD(struct sample, nothing), API_NULL_OK, 0, NULL },
+};
+
+static void decode_every_type(void **state)
+{
+    if (!*state)
+        skip();
+    struct sample s;
+    memset(&s, 0x55, sizeof s);
+    assert_int_equal(api_decode(*state, 0, sample_cols, API_NCOLS(sample_cols), &s, "t"), 0);
+    assert_string_equal(s.name, "hello");
+    assert_int_equal(s.n, 42);
+    assert_int_equal(s.no_n, -1);
+    assert_true(s.yes);
+    assert_true(s.big == INT64_C(9000000000));
+    assert_memory_equal(s.raw, "\x00\xff\x10", 3);
+    assert_string_equal(s.id, "0b4c7a3e-1d2f-4a5b-8c9d-0e1f2a3b4c5d");
+    assert_string_equal(s.word, "abc");
+    assert_int_equal(s.status, 2);
+    assert_string_equal(s.nothing, "");
+    /* The columns are found by name, not place: a table in another order
+     * reads the same. */
+    const struct api_col reversed[] = { sample_cols[3], sample_cols[1], sample_cols[0] };
+    struct sample t = { 0 };
+    assert_int_equal(api_decode(*state, 0, reversed, API_NCOLS(reversed), &t, "t"), 0);
+    assert_int_equal(t.n, 42);
+    assert_true(t.yes);
+    assert_string_equal(t.name, "hello");
+    /* No row 1. */
+    assert_int_equal(api_decode(*state, 1, sample_cols, 1, &t, "t"), -1);
+}
+
+#define COL(name, type, field) { name, type, API_FIELD(struct sample, field), 0, 0, NULL }
+
+/* Each column, decoded alone against the sample row, fails with REASON. */
+static const struct { struct api_col col; const char *reason; } refusals[] = {
+    /* A column the server did not send. */
+    { COL("absent", API_INT, n), "missing" },
+    /* NULL where none is allowed. */
+    { COL("no_n", API_INT, n), "is NULL" },
+    { COL("nothing", API_TEXT, name), "is NULL" },
+    /* Values of the wrong type, or out of range. */
+    { COL("word", API_INT, n), "is not an integer" },
+    { COL("almost", API_INT, n), "is not an integer" },
+    { COL("big", API_INT, n), "is not an integer" },
+    { COL("n", API_BOOL, yes), "is not a boolean" },
+    { COL("word", API_UUID, id), "is not a uuid" },
+    { COL("name", API_BYTEA, raw), "is not the expected bytes" },
+    { { "raw", API_BYTEA, offsetof(struct sample, id), 2, 0, 0, NULL }, "is not the expected bytes" },
+    { { "name", API_STR, offsetof(struct sample, word), 5, 0, 0, NULL }, "is too long" },
+    { { "word", API_ENUM, API_FIELD(struct sample, status), 0, 0, statuses }, "has an unknown value" },
+    /* A table whose type does not match its field is caught, not written. */
+    { COL("n", API_INT, big), "does not fit its field (decoder table)" },
+    { COL("id", API_UUID, word), "does not fit its field (decoder table)" },
+};
+
+static void decode_refuses_what_does_not_fit(void **state)
+{
+    const PGresult *res = *state;
+    if (!res)
+        skip();
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
+        struct sample s = { 0 };
+        assert_int_equal(api_decode(res, 0, &refusals[i].col, 1, &s, "api.sample"), -1);
+        char want[200];
+        snprintf(want, sizeof want, "api.sample: column \"%s\" %s", refusals[i].col.name,
+                 refusals[i].reason);
+        assert_string_equal(api_err_detail(), want);
+    }
+}
+
+static void decode_one_needs_one_row(void **state)
+{
+    (void)state;
+    struct sample s = { 0 };
+    struct db_reply idle = { DB_ERROR, NULL, "LMS03", "" };
+    assert_int_equal(api_decode_one(&idle, sample_cols, 1, &s, "t"), API_ERR_SESSION_IDLE);
+    struct db_reply cancelled = { DB_CANCELLED, NULL, "", "" };
+    assert_int_equal(api_decode_one(&cancelled, sample_cols, 1, &s, "t"), API_ERR_CANCELLED);
+    PGresult *none = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+    struct db_reply empty = { DB_OK, none, "", "" };
+    assert_int_equal(api_decode_one(&empty, sample_cols, 1, &s, "api.me"), API_ERR_SERVER);
+    assert_string_equal(api_err_detail(), "api.me: 0 rows, not one");
+    PQclear(none);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(decode_every_type, sample_setup, sample_teardown),
+        cmocka_unit_test_setup_teardown(decode_refuses_what_does_not_fit, sample_setup,
+                                        sample_teardown),
+        cmocka_unit_test(decode_one_needs_one_row),
         cmocka_unit_test(demo_keys_derive),
         cmocka_unit_test(kdf_limits_refused),
         cmocka_unit_test(origin_from_ssh_connection),

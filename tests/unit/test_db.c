@@ -1,11 +1,16 @@
-/* client/db.c without a server: db_close keeps db.h's promise that every
+/* client/db.c.  Without a server: db_close keeps db.h's promise that every
  * call is answered once, so that what a wrapper allocated for the call is
  * freed (issue 6, bug 3: a sign-out queued while the database was down
- * leaked at exit). */
-#include "tests/unit/unit.h"
+ * leaked at exit), and db_cancel cancels its owner's calls only.  On the
+ * test cluster: cancelling a call in flight does not block the loop. */
+#include "tests/unit/cluster.h"
 #include "client/db.h"
 
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 struct seen {
     int calls;
@@ -25,15 +30,20 @@ static void done(void *ud, const struct db_reply *r)
         s->requeued += db_call(s->db, "SELECT 1", 0, NULL, NULL, 0, done, s, NULL) == 0;
 }
 
+/* A socket folder with no server: the calls stay queued. */
+static struct db *open_offline(struct config *cfg)
+{
+    char err[CONFIG_ERR_MAX];
+    assert_int_equal(config_load_string("t.conf", "[database]\nhost = /nonexistent-lumen\n"
+                                        "dbname = x\nuser = x\n", cfg, err, sizeof err), 0);
+    return db_open(cfg);
+}
+
 static void close_answers_every_queued_call(void **state)
 {
     (void)state;
     struct config cfg;
-    char err[CONFIG_ERR_MAX];
-    /* A socket folder with no server: the calls stay queued. */
-    assert_int_equal(config_load_string("t.conf", "[database]\nhost = /nonexistent-lumen\n"
-                                        "dbname = x\nuser = x\n", &cfg, err, sizeof err), 0);
-    struct db *db = db_open(&cfg);
+    struct db *db = open_offline(&cfg);
     struct seen s = { 0 };
     const char *secret[1] = { "token" };
     assert_int_equal(db_call(db, "SELECT api.logout($1)", 1, secret, NULL, DB_SECRET, done, &s,
@@ -52,10 +62,156 @@ static void close_answers_every_queued_call(void **state)
     config_free(&cfg);
 }
 
+/* Leaving a screen cancels its calls, not everyone's (issue 6). */
+static void cancel_leaves_other_owners_alone(void **state)
+{
+    (void)state;
+    struct config cfg;
+    struct db *db = open_offline(&cfg);
+    int screen_a, screen_b;
+    struct seen a = { 0 }, b = { 0 };
+    assert_int_equal(db_call(db, "SELECT 1", 0, NULL, NULL, DB_RETRY, done, &a, &screen_a), 0);
+    assert_int_equal(db_call(db, "SELECT 2", 0, NULL, NULL, DB_RETRY, done, &b, &screen_b), 0);
+    assert_int_equal(db_call(db, "SELECT 3", 0, NULL, NULL, DB_RETRY, done, &a, &screen_a), 0);
+    db_cancel(db, &screen_a);
+    assert_int_equal(a.calls, 2);
+    assert_int_equal(a.outcome[0], DB_CANCELLED);
+    assert_int_equal(a.outcome[1], DB_CANCELLED);
+    assert_int_equal(b.calls, 0);
+    assert_true(db_busy(db));
+    /* The queue is still whole: a call made now goes after B's. */
+    assert_int_equal(db_call(db, "SELECT 4", 0, NULL, NULL, DB_RETRY, done, &a, &screen_a), 0);
+    db_cancel(db, &screen_b);
+    assert_int_equal(b.calls, 1);
+    assert_int_equal(a.calls, 2);
+    db_close(&db);
+    assert_int_equal(a.calls, 3);
+    config_free(&cfg);
+}
+
+static pid_t postmaster_pid(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/data/postmaster.pid", getenv("LUMEN_TEST_PGDIR"));
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int pid = 0;
+    assert_int_equal(fscanf(f, "%d", &pid), 1);
+    fclose(f);
+    return (pid_t)pid;
+}
+
+/* Stops the postmaster (SIGSTOP: its socket still accepts, nobody
+ * answers; the backends run on) for at most a second: a child continues
+ * it then in any case, so that code that blocks on it fails a test rather
+ * than hanging it.  Returns the child, for postmaster_continue(). */
+static pid_t postmaster_stop(pid_t pm)
+{
+    pid_t guard = fork();
+    assert_true(guard >= 0);
+    if (guard == 0) {
+        usleep(1000 * 1000);
+        kill(pm, SIGCONT);
+        _exit(0);
+    }
+    assert_int_equal(kill(pm, SIGSTOP), 0);
+    return guard;
+}
+
+static void postmaster_continue(pid_t pm, pid_t guard)
+{
+    kill(pm, SIGCONT);
+    kill(guard, SIGKILL);
+    waitpid(guard, NULL, 0);
+}
+
+/* A call of screen A in flight (SLEEP_SQL), one of screen B queued behind
+ * it, the postmaster stopped, then A cancelled: how long db_cancel took,
+ * or -1 (skip) without a cluster. */
+struct cancel_fx {
+    struct config cfg;
+    struct db *db;
+    int screen_a, screen_b;
+    struct seen a, b;
+    pid_t pm, guard;
+};
+
+static long long cancel_with_postmaster_stopped(struct cancel_fx *f, const char *sleep_sql)
+{
+    memset(f, 0, sizeof *f);
+    f->db = getenv("LUMEN_TEST_PGDIR") ? cluster_open(&f->cfg) : NULL;
+    if (!f->db)
+        return -1;
+    assert_int_equal(db_call(f->db, sleep_sql, 0, NULL, NULL, 0, done, &f->a, &f->screen_a), 0);
+    assert_int_equal(db_call(f->db, "SELECT 2", 0, NULL, NULL, 0, done, &f->b, &f->screen_b), 0);
+    cluster_step(f->db, 50);                    /* the sleep is in flight */
+    f->pm = postmaster_pid();
+    f->guard = postmaster_stop(f->pm);
+    long long t0 = db_now_ms();
+    db_cancel(f->db, &f->screen_a);
+    return db_now_ms() - t0;
+}
+
+/* Once the postmaster continues: A was answered cancelled, B runs. */
+static void cancel_fx_finish(struct cancel_fx *f)
+{
+    long long t1 = db_now_ms();
+    assert_int_equal(db_drain(f->db, 10000), 0);
+    assert_true(db_now_ms() - t1 < 5000);       /* not the 30 s of pg_sleep */
+    assert_int_equal(f->a.calls, 1);
+    assert_int_equal(f->a.outcome[0], DB_CANCELLED);
+    assert_int_equal(f->b.calls, 1);            /* another owner's call runs */
+    assert_int_equal(f->b.outcome[0], DB_OK);
+    db_close(&f->db);
+    config_free(&f->cfg);
+}
+
+/* PQcancel is a blocking exchange with the postmaster: with the postmaster
+ * stopped it would hang db_cancel, and with it the TUI. */
+static void cancel_in_flight_does_not_block(void **state)
+{
+    (void)state;
+    struct cancel_fx f;
+    long long took = cancel_with_postmaster_stopped(&f, "SELECT pg_sleep(30)");
+    if (took < 0)
+        skip();
+    for (int i = 0; i < 4; i++)                 /* the loop goes on */
+        cluster_step(f.db, 50);
+    int answered_while_stopped = f.a.calls + f.b.calls;
+    postmaster_continue(f.pm, f.guard);
+    if (took >= 100)
+        fail_msg("db_cancel blocked for %lld ms", took);
+    assert_int_equal(answered_while_stopped, 0);
+    cancel_fx_finish(&f);
+}
+
+/* The next call waits until the cancel request has reached the server:
+ * were it sent first, the late request could cancel it instead. */
+static void next_call_waits_for_the_cancel_request(void **state)
+{
+    (void)state;
+    struct cancel_fx f;
+    if (cancel_with_postmaster_stopped(&f, "SELECT pg_sleep(0.2)") < 0)
+        skip();
+    /* The sleep ends by itself; its answer says cancelled, as asked.  B
+     * waits while the cancel request is stuck at the stopped postmaster. */
+    long long end = db_now_ms() + 600;
+    while (db_now_ms() < end)
+        cluster_step(f.db, 50);
+    int a_calls = f.a.calls, b_calls = f.b.calls;
+    postmaster_continue(f.pm, f.guard);
+    assert_int_equal(a_calls, 1);
+    assert_int_equal(b_calls, 0);
+    cancel_fx_finish(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(close_answers_every_queued_call),
+        cmocka_unit_test(cancel_leaves_other_owners_alone),
+        cmocka_unit_test(cancel_in_flight_does_not_block),
+        cmocka_unit_test(next_call_waits_for_the_cancel_request),
     };
     return unit_run(tests);
 }

@@ -1,0 +1,104 @@
+/* Private to client/api_*.c: the core every api wrapper is built on --
+ * the pending call, the error mapping, the two-step guess (attempt_call),
+ * and the table-driven decoder of result rows.  Not for screens: they use
+ * client/api.h only.
+ *
+ * A decoder table names each column the wrapper reads, its type and where
+ * it goes in the caller's struct; api_decode() looks every name up in the
+ * result the server sent (PQfnumber), so a column renamed, dropped or
+ * reordered on the server is an error (API_ERR_SERVER and a reason in
+ * api_err_detail()), never a value read from the wrong place:
+ *
+ *   static const struct api_col cols[] = {
+ *       { "account_id",  API_UUID, API_FIELD(struct api_me, account_id) },
+ *       { "email",       API_TEXT, API_FIELD(struct api_me, email) },
+ *       { "practice_id", API_UUID, API_FIELD(struct api_me, practice_id), API_NULL_OK },
+ *       { "mfa_enabled", API_BOOL, API_FIELD(struct api_me, mfa_enabled) },
+ *   };                                                                     */
+#ifndef LUMEN_CLIENT_API_CORE_H
+#define LUMEN_CLIENT_API_CORE_H
+
+#include "client/api.h"
+
+#include <stddef.h>
+
+enum api_col_type {
+    API_TEXT,       /* const char *, into the result: valid during the callback */
+    API_STR,        /* char[size], a copy; longer is malformed */
+    API_UUID,       /* char[size >= 37], a copy of a uuid's text form, checked */
+    API_INT,        /* int, decimal, in range */
+    API_INT64,      /* 8 bytes (int64_t, unsigned long long, size_t on LP64) */
+    API_BOOL,       /* bool, from 't' or 'f' */
+    API_BYTEA,      /* unsigned char[size], from the hex form, exactly size bytes */
+    API_ENUM,       /* int-sized enum: the index of the text in names[] */
+};
+
+/* A NULL is malformed unless API_NULL_OK; then it gives "" (API_TEXT, STR,
+ * UUID), if_null (API_INT, INT64, ENUM), false or zeroes. */
+#define API_NULL_OK 1u
+
+struct api_col {
+    const char *name;
+    enum api_col_type type;
+    size_t offset;
+    size_t size;                /* of the field: checked against the type */
+    unsigned flags;
+    int if_null;
+    const char *const *names;   /* API_ENUM: NULL-terminated */
+};
+
+#define API_FIELD(type, field) offsetof(type, field), sizeof(((type *)0)->field)
+#define API_NCOLS(cols) (sizeof (cols) / sizeof (cols)[0])
+
+/* Fills OUT from row ROW of RES by the NCOLS entries of COLS.  0, or -1
+ * with the reason (a column's name and what is wrong with it, never its
+ * value) in api_err_detail(), prefixed with WHAT ("api.me"). */
+int api_decode(const PGresult *res, int row, const struct api_col *cols, size_t ncols,
+               void *out, const char *what);
+/* The reply's error, or: not exactly one row (API_ERR_SERVER), or the row
+ * does not decode (API_ERR_SERVER). */
+enum api_err api_decode_one(const struct db_reply *r, const struct api_col *cols, size_t ncols,
+                            void *out, const char *what);
+/* Sets api_err_detail(): printf-style. */
+void api_set_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* What the call's callback needs once the answer arrives. */
+struct pending {
+    union {
+        api_done_fn done;
+        api_kdf_fn kdf;
+        api_login_fn login;
+        api_mfa_fn mfa;
+        api_me_fn me;
+        api_practices_fn practices;
+        api_unlock_fn unlock;
+    } fn;
+    void *ud;
+    struct api_auth *auth;
+    char email[256];
+    /* A guess's second step (see attempt_call). */
+    struct db *db;
+    const void *owner;
+    db_done_fn on_result;
+};
+
+struct pending *pending_new(void *ud, struct api_auth *auth);
+enum api_err api_reply_err(const struct db_reply *r);
+/* db_call() with P as the callback's data; P is freed when the call is
+ * refused.  0 or -1, as db_call(). */
+int pending_call(struct db *db, struct pending *p, const char *sql, int nparams,
+                 const char *const *values, unsigned flags, db_done_fn on_reply,
+                 const void *owner);
+/* The reply's error to P's api_done_fn; frees P. */
+void pending_done(void *p, const struct db_reply *r);
+
+/* A guess: queues the attempt SQL (its parameters secret, LENGTHS as for
+ * db_call); the outcome row of api.attempt_result -- columns status,
+ * retry_after_s, token, session_id, mfa_required, method,
+ * recovery_codes_left -- or the error of whichever call failed goes to
+ * ON_RESULT with P.  P is freed when the call is refused. */
+int attempt_call(struct db *db, struct pending *p, const char *sql, int nparams,
+                 const char *const *values, const int *lengths, db_done_fn on_result,
+                 const void *owner);
+
+#endif

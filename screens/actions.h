@@ -47,7 +47,13 @@
     A(REDRAW, "redraw", CTX_GLOBAL | CTX_FORM | CTX_LOCK, NULL, NULL, \
       "draw the whole screen again", "C-l") \
     A(LOCK, "lock", CTX_GLOBAL, NULL, "lock", "lock the screen now (password to unlock)", "C-x") \
+    /* The tabs, contiguous (ACT_IS_TAB).  The permission is the screen's,
+     * in screens/registry.h: a tab with no screen registered is hidden. */ \
     A(TAB_HOME, "tab-home", CTX_GLOBAL, NULL, NULL, "go to the home screen", "1") \
+    A(TAB_INBOX, "tab-inbox", CTX_GLOBAL, NULL, NULL, "go to the inbox", "2") \
+    A(TAB_AUDIT, "tab-audit", CTX_GLOBAL, NULL, NULL, "go to the audit log", "3") \
+    A(TAB_TEAM, "tab-team", CTX_GLOBAL, NULL, NULL, "go to the team", "4") \
+    A(TAB_SECURITY, "tab-security", CTX_GLOBAL, NULL, NULL, "go to account security", "5") \
     A(NEXT_FIELD, "next-field", CTX_FORM, NULL, NULL, "move to the next field", "Tab Down") \
     A(PREV_FIELD, "prev-field", CTX_FORM, NULL, NULL, "move to the previous field", "S-Tab Up") \
     A(SUBMIT, "submit", CTX_FORM, NULL, "submit", "next field; on the last one, submit", \
@@ -93,6 +99,8 @@ enum lumen_scope { LUMEN_SCOPES(LUMEN_SCOPE_) };
 #define LUMEN_ACT_(id, ...) ACT_##id,
 enum action_id { LUMEN_ACTIONS(LUMEN_ACT_) ACT_COUNT };
 #undef LUMEN_ACT_
+
+#define ACT_IS_TAB(a) ((a) >= ACT_TAB_HOME && (a) <= ACT_TAB_SECURITY)
 
 /* The table for keymap_new(): rows, scopes and CTX_ALL, from the lists. */
 extern const struct keymap_table lumen_actions;

@@ -3,25 +3,6 @@
 
 #include <stdio.h>
 
-enum tui_result common_action(struct lumen *L, int action)
-{
-    switch (action) {
-    case ACT_HELP:
-    case ACT_FORM_HELP:
-        help_show(L);
-        return TUI_REDRAW;
-    case ACT_REDRAW:
-        clearok(curscr, TRUE);      /* the next doupdate repaints everything */
-        return TUI_REDRAW;
-    case ACT_LOCK:
-        lumen_lock(L, true);
-        return TUI_REDRAW;
-    case ACT_QUIT:
-        return TUI_QUIT;
-    }
-    return TUI_UNHANDLED;
-}
-
 static bool only_this(int action, void *ud)
 {
     return action == *(const int *)ud;

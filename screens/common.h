@@ -7,10 +7,6 @@
 #include "tui/form.h"
 #include "tui/vlist.h"
 
-/* help, form-help, redraw, lock and quit; TUI_UNHANDLED for the rest, so a
- * screen calls it last from its action handler. */
-enum tui_result common_action(struct lumen *L, int action);
-
 /* The name of ACTION's first key as [keys] has it, for a screen's text
  * ("C-o"); TYPING skips keys that are characters (a field would type
  * them).  "" when it has no such key. */

@@ -5,7 +5,6 @@
 #include "screens/common.h"
 #include "screens/confirm.h"
 #include "screens/screen.h"
-#include "client/mem.h"
 #include "tui/dialog.h"
 
 struct confirm {
@@ -56,33 +55,48 @@ static enum tui_result confirm_action(struct tui_screen *s, int action)
     return TUI_UNHANDLED;
 }
 
-static const struct screen_ops confirm_ops = {
+/* ARG is the question, a struct confirm_req. */
+struct confirm_req {
+    const char *title, *text, *yes_label;
+    bool danger;
+    void (*yes)(void *ud);
+    void *ud;
+};
+
+static void confirm_open(struct tui_screen *s, void *arg)
+{
+    struct confirm *st = s->state;
+    const struct confirm_req *q = arg;
+    char ykey[KEYMAP_NAME_MAX], nkey[KEYMAP_NAME_MAX];
+    st->below = tui_app_top(st->L->app);
+    st->yes = q->yes;
+    st->ud = q->ud;
+    common_key_name(st->L, ACT_YES, false, ykey, sizeof ykey);
+    common_key_name(st->L, ACT_NO, false, nkey, sizeof nkey);
+    dialog_confirm(&st->dialog, q->title, q->text, ykey, q->yes_label, nkey, "Cancel",
+                   st->L->tf | (q->danger ? DIALOG_DANGER : 0));
+}
+
+static void confirm_init(struct tui_screen *s)
+{
+    struct confirm *st = s->state;
+    st->L = s->ud;
+}
+
+const struct screen_ops confirm_ops = {
     .name = "confirm",
+    .state_size = sizeof(struct confirm),
+    .init = confirm_init,
+    .open = confirm_open,
     .ctx = SCOPE_DIALOG,
     .draw = confirm_draw,
     .key = confirm_key,
     .action = confirm_action,
-    .shows_private_data = true,
 };
 
-struct tui_screen *confirm_screen_new(struct lumen *L)
-{
-    struct confirm *st = mem_alloc(sizeof *st);
-    st->L = L;
-    return screen_new(&confirm_ops, st);
-}
-
-void confirm_ask(struct tui_screen *s, const char *title, const char *text,
+void confirm_ask(struct lumen *L, const char *title, const char *text,
                  const char *yes_label, bool danger, void (*yes)(void *ud), void *ud)
 {
-    struct confirm *st = s->state;
-    char ykey[KEYMAP_NAME_MAX], nkey[KEYMAP_NAME_MAX];
-    st->below = tui_app_top(st->L->app);
-    st->yes = yes;
-    st->ud = ud;
-    common_key_name(st->L, ACT_YES, false, ykey, sizeof ykey);
-    common_key_name(st->L, ACT_NO, false, nkey, sizeof nkey);
-    dialog_confirm(&st->dialog, title, text, ykey, yes_label, nkey, "Cancel",
-                   st->L->tf | (danger ? DIALOG_DANGER : 0));
-    tui_app_overlay(st->L->app, s);
+    struct confirm_req q = { title, text, yes_label, danger, yes, ud };
+    lumen_go(L, SCR_CONFIRM, &q);
 }

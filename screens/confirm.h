@@ -5,8 +5,8 @@
 
 #include "screens/lumen.h"
 
-struct tui_screen *confirm_screen_new(struct lumen *L);
-void confirm_ask(struct tui_screen *confirm, const char *title, const char *text,
+/* Opens the dialog (lumen_go(SCR_CONFIRM)) over what is shown now. */
+void confirm_ask(struct lumen *L, const char *title, const char *text,
                  const char *yes_label, bool danger, void (*yes)(void *ud), void *ud);
 
 #endif

@@ -29,7 +29,7 @@ struct help {
 static bool below_allows(int action, void *ud)
 {
     struct tui_screen *s = ud;
-    return !s->ops->allowed || s->ops->allowed(s, action);
+    return tui_app_allows(s->app, s, action);
 }
 
 /* The lines from the keymap as it is now: the screen's own keys, then
@@ -95,7 +95,6 @@ static void help_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
     tui_put(w, 1, 2, cols - 4, how, st->L->tf);
     if (h <= HELP_TOP)
         return;
-    vlist_resize(&st->list, h - HELP_TOP);
     vlist_invalidate(&st->list);
     vlist_draw_at(&st->list, w, HELP_TOP);
 }
@@ -112,33 +111,45 @@ static enum tui_result help_action(struct tui_screen *s, int action)
     return TUI_UNHANDLED;
 }
 
-static const struct screen_ops help_ops = {
-    .name = "help",
-    .ctx = SCOPE_HELP,
-    .draw = help_draw,
-    .action = help_action,
-    .shows_private_data = false,
-};
-
-struct tui_screen *help_screen_new(struct lumen *L)
+static void help_layout(struct tui_screen *s, int h, int cols)
 {
-    struct help *st = mem_alloc(sizeof *st);
-    st->L = L;
-    struct vlist_source src = { src_count, NULL, src_draw, st };
-    vlist_init(&st->list, &src, 1, L->tf);
-    vlist_hide_cursor(&st->list, true);
-    return screen_new(&help_ops, st);
+    struct help *st = s->state;
+    (void)cols;
+    vlist_resize(&st->list, h - HELP_TOP > 1 ? h - HELP_TOP : 1);
+    vlist_invalidate(&st->list);
 }
 
-void help_show(struct lumen *L)
+/* lumen_go(SCR_HELP): the keys of the screen on top now. */
+static void help_open(struct tui_screen *s, void *arg)
 {
-    struct help *st = L->help->state;
-    struct tui_screen *below = tui_app_top(L->app);
-    if (!below || below == L->help)
+    struct help *st = s->state;
+    struct tui_screen *top = tui_app_top(st->L->app);
+    (void)arg;
+    if (top && top != s)            /* never its own keys */
+        st->below = top;
+    if (!st->below)
         return;
-    st->below = below;
     help_lines(st);
     vlist_set_count(&st->list, st->n);
     vlist_home(&st->list);
-    tui_app_overlay(L->app, L->help);
 }
+
+static void help_init(struct tui_screen *s)
+{
+    struct help *st = s->state;
+    st->L = s->ud;
+    struct vlist_source src = { src_count, NULL, src_draw, st };
+    vlist_init(&st->list, &src, 1, st->L->tf);
+    vlist_hide_cursor(&st->list, true);
+}
+
+const struct screen_ops help_ops = {
+    .name = "help",
+    .state_size = sizeof(struct help),
+    .init = help_init,
+    .open = help_open,
+    .layout = help_layout,
+    .ctx = SCOPE_HELP,
+    .draw = help_draw,
+    .action = help_action,
+};

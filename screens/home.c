@@ -3,14 +3,12 @@
 #include "screens/common.h"
 #include "screens/confirm.h"
 #include "screens/screen.h"
-#include "client/mem.h"
 
 #include <stdio.h>
 #include <string.h>
 
 struct home {
     struct lumen *L;
-    struct tui_screen *confirm;
 };
 
 /* What each permission lets the user do, in the words of the screens. */
@@ -89,16 +87,14 @@ static enum tui_result home_action(struct tui_screen *s, int action)
         api_me(st->L->db, &st->L->auth, on_me, st, st->L);
         return TUI_REDRAW;
     case ACT_SIGN_OUT:
-        confirm_ask(st->confirm, "Sign out", "Sign out of this session? Lumen returns to the "
+        confirm_ask(st->L, "Sign out", "Sign out of this session? Lumen returns to the "
                     "sign-in screen.", "Sign out", false, sign_out, st);
         return TUI_REDRAW;
     case ACT_SWITCH_PRACTICE:
-        picker_show(st->L);
+        lumen_go(st->L, SCR_PICKER, NULL);
         return TUI_REDRAW;
-    case ACT_TAB_HOME:
-        return TUI_HANDLED;
     }
-    return common_action(st->L, action);
+    return TUI_UNHANDLED;      /* tabs, help, lock, quit: the loop's global keys */
 }
 
 static bool home_allowed(struct tui_screen *s, int action)
@@ -107,26 +103,18 @@ static bool home_allowed(struct tui_screen *s, int action)
     return action != ACT_SWITCH_PRACTICE || st->L->npractices > 1;
 }
 
-static void home_destroy(struct tui_screen *s)
+static void home_init(struct tui_screen *s)
 {
     struct home *st = s->state;
-    screen_free(&st->confirm);
+    st->L = s->ud;
 }
 
-static const struct screen_ops home_ops = {
+const struct screen_ops home_ops = {
     .name = "home",
+    .state_size = sizeof(struct home),
+    .init = home_init,
     .ctx = SCOPE_HOME,
     .draw = home_draw,
     .action = home_action,
     .allowed = home_allowed,
-    .destroy = home_destroy,
-    .shows_private_data = true,
 };
-
-struct tui_screen *home_screen_new(struct lumen *L)
-{
-    struct home *st = mem_alloc(sizeof *st);
-    st->L = L;
-    st->confirm = confirm_screen_new(L);
-    return screen_new(&home_ops, st);
-}

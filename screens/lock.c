@@ -49,7 +49,7 @@ void lock_reset(struct tui_screen *s)
 static void unlocked(struct lock *st)
 {
     struct lumen *L = st->L;
-    lock_reset(L->lock);
+    lock_reset(L->screens[SCR_LOCK]);
     tui_app_unlock(L->app);
     lumen_arm_idle(L);
     tui_app_message(L->app, ROLE_OK, "Unlocked.", 3000);
@@ -139,7 +139,7 @@ static void not_you(struct lock *st)
     /* Owner NULL: lumen_signed_out cancels the app's calls, not this one. */
     api_logout(L->db, &L->auth, NULL, NULL, NULL);
     lumen_signed_out(L, "The locked session was signed out.");
-    login_forget_email(L->login);
+    login_forget_email(L->screens[SCR_LOGIN]);
 }
 
 static enum tui_result lock_key(struct tui_screen *s, tui_key k)
@@ -170,7 +170,7 @@ static enum tui_result lock_action(struct tui_screen *s, int action)
         not_you(st);
         return TUI_REDRAW;
     }
-    return common_action(st->L, action);
+    return TUI_UNHANDLED;      /* quit, redraw: the loop's global keys */
 }
 
 static void lock_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
@@ -219,8 +219,17 @@ static bool lock_allowed(struct tui_screen *s, int action)
     return action != ACT_CANCEL || st->busy;
 }
 
-static const struct screen_ops lock_ops = {
+static void lock_init(struct tui_screen *s)
+{
+    struct lock *st = s->state;
+    st->L = s->ud;
+    form_init(&st->form, st->L->tf);
+}
+
+const struct screen_ops lock_ops = {
     .name = "lock",
+    .state_size = sizeof(struct lock),
+    .init = lock_init,
     .ctx = SCOPE_LOCK,
     .enter = lock_enter,
     .draw = lock_draw,
@@ -230,13 +239,4 @@ static const struct screen_ops lock_ops = {
     .allowed = lock_allowed,
     .typing = form_screen_typing,
     .destroy = lock_destroy,
-    .shows_private_data = false,
 };
-
-struct tui_screen *lock_screen_new(struct lumen *L)
-{
-    struct lock *st = mem_alloc(sizeof *st);
-    st->L = L;
-    form_init(&st->form, L->tf);
-    return screen_new(&lock_ops, st);
-}

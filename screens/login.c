@@ -191,7 +191,7 @@ static void back(struct login *st)
     }
     if (st->step == STEP_CODE) {        /* give up the half-open session */
         api_logout(st->L->db, &st->L->auth, NULL, NULL, NULL);
-        login_reset(st->L->login, NULL);
+        login_reset(st->L->screens[SCR_LOGIN], NULL);
         return;
     }
     /* From the password back to the email, leaving no password behind.
@@ -237,7 +237,7 @@ static enum tui_result login_action(struct tui_screen *s, int action)
         }
         return TUI_REDRAW;
     }
-    return common_action(st->L, action);
+    return TUI_UNHANDLED;      /* help, quit: the loop's global keys */
 }
 
 static void login_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
@@ -278,8 +278,21 @@ static void login_destroy(struct tui_screen *s)
     form_free(&st->code);
 }
 
-static const struct screen_ops login_ops = {
+static void login_init(struct tui_screen *s)
+{
+    struct login *st = s->state;
+    st->L = s->ud;
+    form_init(&st->creds, st->L->tf);
+    form_add(&st->creds, "Email", 0, 254, 254 * 4);
+    form_add(&st->creds, "Password", FIELD_MASKED, 256, 1024);
+    form_init(&st->code, st->L->tf);
+    setup_code_form(st);
+}
+
+const struct screen_ops login_ops = {
     .name = "login",
+    .state_size = sizeof(struct login),
+    .init = login_init,
     .ctx = SCOPE_SIGN_IN,
     .draw = login_draw,
     .key = login_key,
@@ -288,17 +301,4 @@ static const struct screen_ops login_ops = {
     .typing = form_screen_typing,
     .cursor = login_cursor,
     .destroy = login_destroy,
-    .shows_private_data = false,
 };
-
-struct tui_screen *login_screen_new(struct lumen *L)
-{
-    struct login *st = mem_alloc(sizeof *st);
-    st->L = L;
-    form_init(&st->creds, L->tf);
-    form_add(&st->creds, "Email", 0, 254, 254 * 4);
-    form_add(&st->creds, "Password", FIELD_MASKED, 256, 1024);
-    form_init(&st->code, L->tf);
-    setup_code_form(st);
-    return screen_new(&login_ops, st);
-}

@@ -15,6 +15,7 @@
 #include "client/api.h"
 #include "client/config.h"
 #include "client/db.h"
+#include "screens/registry.h"
 #include "tui/app.h"
 
 #define LUMEN_MAX_PERMS 32
@@ -44,7 +45,7 @@ struct lumen {
     struct lumen_me me;
     int npractices;             /* of the account; 0 until known */
     bool locked_by_user;        /* the lock is up because of C-x, not idleness */
-    struct tui_screen *login, *picker, *home, *lock, *help;
+    struct tui_screen *screens[SCR_COUNT];     /* one of each, by registry id */
 };
 
 /* Runs the TUI with this config and keymap; returns the exit status.  The
@@ -73,18 +74,19 @@ void lumen_lock(struct lumen *L, bool by_user);
 /* Arms the idle lock from the practice's timeout (or the config's). */
 void lumen_arm_idle(struct lumen *L);
 
-/* The screens; each file defines one.  The state is allocated once. */
-struct tui_screen *login_screen_new(struct lumen *L);
-struct tui_screen *picker_screen_new(struct lumen *L);
-struct tui_screen *home_screen_new(struct lumen *L);
-struct tui_screen *lock_screen_new(struct lumen *L);
-struct tui_screen *help_screen_new(struct lumen *L);
-void screen_free(struct tui_screen **s);
+/* Every navigation: puts screen ID on screen as the registry says (a tab
+ * replaces the stack, the picker is pushed, help and dialogs overlay),
+ * after its open(ARG).  While locked it all happens beneath the lock.
+ * -1 when the stack is full (the status row says so). */
+int lumen_go(struct lumen *L, enum screen_id id, void *arg);
+/* The loop's global handler and filter (tui_app_set_global): help, redraw,
+ * lock, quit and the tabs, for whatever the screen on top leaves. */
+enum tui_result lumen_global_action(void *ud, struct tui_screen *top, int action);
+bool lumen_global_allowed(void *ud, int action);
+/* Draws the role's tabs at the right of the header row; returns the
+ * columns used. */
+int lumen_draw_tabs(const struct lumen *L, WINDOW *w, int cols);
 
-/* Shows the keys of the screen now on top. */
-void help_show(struct lumen *L);
-/* The picker fetches the practices when it comes on top. */
-void picker_show(struct lumen *L);
 /* Resets the sign-in screen, with an optional message. */
 void login_reset(struct tui_screen *s, const char *message);
 /* Empties the email too: the next person at the terminal is someone else. */

@@ -2,6 +2,7 @@
  * header, the idle lock, and the moves between sign-in, picker and home. */
 #include "screens/lumen.h"
 #include "screens/actions.h"
+#include "screens/screen.h"
 #include "client/mem.h"
 #include "tui/text.h"
 
@@ -99,12 +100,9 @@ static void draw_header(void *ud, WINDOW *w, int cols)
     char who[600];
     snprintf(who, sizeof who, " %s | %s (%s)", L->me.practice_name, L->me.email,
              lumen_role_title(L->me.role));
-    const char *tabs = "[1 Home] ";
-    int tabs_cols = (int)strlen(tabs);
+    int tabs_cols = lumen_draw_tabs(L, w, cols);
     wattrset(w, theme_attr(ROLE_STATUS));
     tui_put(w, 0, 7, cols - 7 - tabs_cols, who, L->tf);
-    wattrset(w, theme_attr(ROLE_TITLE) | A_REVERSE);
-    mvwaddstr(w, 0, cols - tabs_cols, tabs);
 }
 
 /* --- the flow ------------------------------------------------------------- */
@@ -146,9 +144,9 @@ void lumen_lock(struct lumen *L, bool by_user)
         return;
     /* The help is a passing overlay of one instance: it must not be both
      * beneath the lock and over it. */
-    tui_app_close(L->app, L->help);
+    tui_app_close(L->app, L->screens[SCR_HELP]);
     L->locked_by_user = by_user;
-    tui_app_lock(L->app, L->lock);
+    lumen_go(L, SCR_LOCK, NULL);
 }
 
 static void on_idle(void *ud)
@@ -185,9 +183,9 @@ static void on_me_after_sign_in(void *ud, enum api_err err, const struct api_me 
     lumen_store_me(L, me);
     lumen_arm_idle(L);
     if (!L->me.practice_id[0]) {
-        picker_show(L);
+        lumen_go(L, SCR_PICKER, NULL);
     } else {
-        tui_app_replace_all(L->app, L->home);
+        lumen_go(L, SCR_HOME, NULL);
         /* Whether "switch practice" has anywhere to go. */
         api_practices(L->db, &L->auth, on_practice_count, L, L);
     }
@@ -206,9 +204,9 @@ void lumen_signed_out(struct lumen *L, const char *message)
     keymap_set_permissions(L->km, NULL, 0);     /* the next person's role is unknown */
     L->npractices = 0;
     tui_app_set_idle(L->app, 0, NULL, NULL);
-    login_reset(L->login, message);
-    tui_app_replace_all(L->app, L->login);
-    lock_reset(L->lock);            /* wipes what was typed there */
+    login_reset(L->screens[SCR_LOGIN], message);
+    lumen_go(L, SCR_LOGIN, NULL);
+    lock_reset(L->screens[SCR_LOCK]);       /* wipes what was typed there */
     tui_app_unlock(L->app);
 }
 
@@ -254,13 +252,11 @@ int screens_run(const struct config *cfg, struct keymap *km)
     struct tui_io io = { io_fds, io_service, io_status, io_busy, &L };
     tui_app_set_io(L.app, &io);
     tui_app_set_header(L.app, draw_header, &L);
-    L.login = login_screen_new(&L);
-    L.picker = picker_screen_new(&L);
-    L.home = home_screen_new(&L);
-    L.lock = lock_screen_new(&L);
-    L.help = help_screen_new(&L);
+    for (size_t i = 0; i < SCR_COUNT; i++)
+        L.screens[i] = screen_new(&L, lumen_screens[i].ops);
+    tui_app_set_global(L.app, lumen_global_action, lumen_global_allowed, &L);
     tui_app_set_quit_action(L.app, ACT_QUIT);
-    tui_app_push(L.app, L.login);
+    lumen_go(&L, SCR_LOGIN, NULL);
 
     tui_app_run(L.app);
 
@@ -273,9 +269,8 @@ int screens_run(const struct config *cfg, struct keymap *km)
      * (a lost connection ends the wait at once); db_close answers the rest. */
     db_drain(L.db, 1000);
     db_close(&L.db);
-    struct tui_screen **all[] = { &L.login, &L.picker, &L.home, &L.lock, &L.help };
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        screen_free(all[i]);
+    for (size_t i = 0; i < SCR_COUNT; i++)
+        screen_free(&L.screens[i]);
     tui_app_free(&L.app);
     api_auth_free(&L.auth);
     mem_set_fatal_hook(NULL);

@@ -68,16 +68,23 @@ static void on_practices(void *ud, enum api_err err, const struct api_practice *
     tui_app_dirty(st->L->app);
 }
 
-void picker_show(struct lumen *L)
+/* lumen_go(SCR_PICKER): fetch the practices afresh each time. */
+static void picker_open(struct tui_screen *s, void *arg)
 {
-    struct picker *st = L->picker->state;
+    struct picker *st = s->state;
+    struct lumen *L = st->L;
+    (void)arg;
     st->loading = true;
     st->aside = L->me.practice_id[0] != '\0';
-    if (st->aside)
-        tui_app_push(L->app, L->picker);
-    else
-        tui_app_replace_all(L->app, L->picker);
     api_practices(L->db, &L->auth, on_practices, st, L);
+}
+
+static void picker_layout(struct tui_screen *s, int h, int cols)
+{
+    struct picker *st = s->state;
+    (void)cols;
+    vlist_resize(&st->list, h - 4 > 1 ? h - 4 : 1);
+    vlist_invalidate(&st->list);
 }
 
 static void picker_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
@@ -93,7 +100,6 @@ static void picker_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
     if (lh < 1)
         return;
     /* The body is a new window after a resize: draw into it, keep none. */
-    vlist_resize(&st->list, lh);
     vlist_invalidate(&st->list);
     vlist_draw_at(&st->list, w, 4);
 }
@@ -114,7 +120,7 @@ static void back(struct picker *st)
 {
     struct lumen *L = st->L;
     if (st->aside) {
-        tui_app_close(L->app, L->picker);
+        tui_app_close(L->app, L->screens[SCR_PICKER]);
         return;
     }
     api_logout(L->db, &L->auth, NULL, NULL, NULL);
@@ -134,18 +140,17 @@ static enum tui_result picker_action(struct tui_screen *s, int action)
         api_select_practice(st->L->db, &st->L->auth, st->rows[i].id, on_selected, st, st->L);
         return TUI_REDRAW;
     case ACT_CANCEL:
-    case ACT_TAB_HOME:
         back(st);
         return TUI_REDRAW;
-    default: return common_action(st->L, action);
     }
+    return TUI_UNHANDLED;      /* tabs, help, lock, quit: the loop's global keys */
 }
 
-/* Home is there only when the picker was opened from it. */
+/* The tabs are there only when the picker was opened from one. */
 static bool picker_allowed(struct tui_screen *s, int action)
 {
     struct picker *st = s->state;
-    return action != ACT_TAB_HOME || st->aside;
+    return !ACT_IS_TAB(action) || st->aside;
 }
 
 static void picker_destroy(struct tui_screen *s)
@@ -154,22 +159,24 @@ static void picker_destroy(struct tui_screen *s)
     rows_free(st);
 }
 
-static const struct screen_ops picker_ops = {
+static void picker_init(struct tui_screen *s)
+{
+    struct picker *st = s->state;
+    st->L = s->ud;
+    struct vlist_source src = { src_count, NULL, src_draw, st };
+    vlist_init(&st->list, &src, 1, st->L->tf);
+    vlist_set_placeholder(&st->list, "No practices.");
+}
+
+const struct screen_ops picker_ops = {
     .name = "picker",
+    .state_size = sizeof(struct picker),
+    .init = picker_init,
+    .open = picker_open,
+    .layout = picker_layout,
     .ctx = SCOPE_PICKER,
     .draw = picker_draw,
     .action = picker_action,
     .allowed = picker_allowed,
     .destroy = picker_destroy,
-    .shows_private_data = false,
 };
-
-struct tui_screen *picker_screen_new(struct lumen *L)
-{
-    struct picker *st = mem_alloc(sizeof *st);
-    st->L = L;
-    struct vlist_source src = { src_count, NULL, src_draw, st };
-    vlist_init(&st->list, &src, 1, L->tf);
-    vlist_set_placeholder(&st->list, "No practices.");
-    return screen_new(&picker_ops, st);
-}

@@ -2,24 +2,15 @@
 #include "screens/screen.h"
 #include "client/mem.h"
 
-#include <stdlib.h>
-
-struct tui_screen *screen_new(const struct screen_ops *ops, void *state)
+struct tui_screen *screen_new(struct lumen *L, const struct screen_ops *ops)
 {
-    struct tui_screen *s = mem_alloc(sizeof *s);
-    s->ops = ops;
-    s->state = state;
+    struct tui_screen *s = tui_screen_new(L->app, ops, L);
+    if (!s)
+        mem_fatal("out of memory");
     return s;
 }
 
 void screen_free(struct tui_screen **ps)
 {
-    struct tui_screen *s = *ps;
-    if (!s)
-        return;
-    if (s->ops->destroy)
-        s->ops->destroy(s);
-    free(s->state);
-    free(s);
-    *ps = NULL;
+    tui_screen_free(ps);
 }

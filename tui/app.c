@@ -38,6 +38,10 @@ struct tui_app {
     bool was_busy;              /* the status row last showed a spinner */
     int quit_action;
     bool ended;
+    struct tui_screen *shown;   /* the top last entered: left when it changes */
+    enum tui_result (*global)(void *ud, struct tui_screen *top, int action);
+    bool (*global_allowed)(void *ud, int action);
+    void *global_ud;
 };
 
 static volatile sig_atomic_t got_signal;
@@ -68,6 +72,17 @@ struct tui_layout tui_layout_for(int rows, int cols)
     return l;
 }
 
+static struct tui_screen *stack_top(const struct tui_app *app);
+
+/* The screen on top learns its body's size; those beneath learn it when
+ * they come on top again. */
+static void layout_top(struct tui_app *app)
+{
+    struct tui_screen *s = tui_app_top(app);
+    if (s && s->ops->layout && !app->lay.too_small)
+        s->ops->layout(s, app->lay.body_rows, app->lay.cols);
+}
+
 static void free_windows(struct tui_app *app)
 {
     WINDOW **ws[] = { &app->header, &app->body, &app->status };
@@ -92,6 +107,7 @@ static void relayout(struct tui_app *app)
         app->status = newwin(1, cols, rows - 1, 0);
     }
     app->dirty = true;
+    layout_top(app);
 }
 
 /* While curses owns the terminal, stderr goes to /dev/null.  Libraries
@@ -208,6 +224,57 @@ void tui_app_quit(struct tui_app *app) { app->quit = true; }
 
 void tui_app_set_quit_action(struct tui_app *app, int action) { app->quit_action = action; }
 
+struct tui_screen *tui_screen_new(struct tui_app *app, const struct screen_ops *ops, void *ud)
+{
+    struct tui_screen *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->ops = ops;
+    s->ud = ud;
+    s->app = app;
+    if (ops->state_size && !(s->state = calloc(1, ops->state_size))) {
+        free(s);
+        return NULL;
+    }
+    if (ops->init)
+        ops->init(s);
+    return s;
+}
+
+void tui_screen_free(struct tui_screen **ps)
+{
+    struct tui_screen *s = *ps;
+    if (!s)
+        return;
+    if (s->ops->destroy)
+        s->ops->destroy(s);
+    if (s->state) {
+        /* What a screen held (an email, a practice's rows) goes with it. */
+        volatile unsigned char *p = s->state;
+        for (size_t i = 0; i < s->ops->state_size; i++)
+            p[i] = 0;
+        free(s->state);
+    }
+    free(s);
+    *ps = NULL;
+}
+
+void tui_app_set_global(struct tui_app *app,
+                        enum tui_result (*handle)(void *ud, struct tui_screen *top, int action),
+                        bool (*allowed)(void *ud, int action), void *ud)
+{
+    app->global = handle;
+    app->global_allowed = allowed;
+    app->global_ud = ud;
+}
+
+bool tui_app_allows(const struct tui_app *app, struct tui_screen *s, int action)
+{
+    if (s->ops->allowed && !s->ops->allowed(s, action))
+        return false;
+    return !app->global_allowed || app->global_allowed(app->global_ud, action);
+}
+
 static struct tui_screen *stack_top(const struct tui_app *app)
 {
     return app->depth ? app->stack[app->depth - 1] : NULL;
@@ -219,12 +286,23 @@ struct tui_screen *tui_app_top(const struct tui_app *app)
 }
 
 bool tui_app_locked(const struct tui_app *app) { return app->over_depth > 0; }
+int tui_app_depth(const struct tui_app *app) { return app->depth; }
 
-/* A screen that comes on screen is entered.  Beneath the lock nothing
- * comes on screen: the stack's top is entered at unlock instead. */
+struct tui_screen *tui_app_stack_at(const struct tui_app *app, int i)
+{
+    return i >= 0 && i < app->depth ? app->stack[i] : NULL;
+}
+
+/* A screen that comes on screen is entered, and the one it replaces on
+ * screen is left.  Beneath the lock nothing comes on screen: the stack's
+ * top is entered at unlock instead. */
 static void enter_top(struct tui_app *app)
 {
     struct tui_screen *s = tui_app_top(app);
+    if (app->shown && app->shown != s && app->shown->ops->leave)
+        app->shown->ops->leave(app->shown);
+    app->shown = s;
+    layout_top(app);
     if (s && s->ops->enter)
         s->ops->enter(s);
     app->dirty = true;
@@ -236,13 +314,24 @@ static void stack_changed(struct tui_app *app)
         enter_top(app);
 }
 
-void tui_app_push(struct tui_app *app, struct tui_screen *s)
+static int stack_full(struct tui_app *app, const struct tui_screen *s)
+{
+    /* A bug of the application's, not the user's: said plainly, not hidden. */
+    char msg[160];
+    snprintf(msg, sizeof msg, "Too many screens open (%d): %s was not opened. Go back first.",
+             TUI_MAX_SCREENS, s->ops->name ? s->ops->name : "a screen");
+    tui_app_message(app, ROLE_ERROR, msg, 0);
+    return -1;
+}
+
+int tui_app_push(struct tui_app *app, struct tui_screen *s)
 {
     if (app->depth == TUI_MAX_SCREENS)
-        return;
+        return stack_full(app, s);
     s->app = app;
     app->stack[app->depth++] = s;
     stack_changed(app);
+    return 0;
 }
 
 void tui_app_pop(struct tui_app *app)
@@ -252,23 +341,22 @@ void tui_app_pop(struct tui_app *app)
     stack_changed(app);
 }
 
-void tui_app_replace_all(struct tui_app *app, struct tui_screen *s)
+int tui_app_replace_all(struct tui_app *app, struct tui_screen *s)
 {
     app->depth = 0;
-    tui_app_push(app, s);
+    return tui_app_push(app, s);
 }
 
-void tui_app_overlay(struct tui_app *app, struct tui_screen *s)
+int tui_app_overlay(struct tui_app *app, struct tui_screen *s)
 {
-    if (!tui_app_locked(app)) {
-        tui_app_push(app, s);
-        return;
-    }
+    if (!tui_app_locked(app))
+        return tui_app_push(app, s);
     if (app->over_depth == TUI_MAX_OVER_LOCK)
-        return;
+        return stack_full(app, s);
     s->app = app;
     app->over[app->over_depth++] = s;
     enter_top(app);
+    return 0;
 }
 
 void tui_app_close(struct tui_app *app, struct tui_screen *s)
@@ -336,7 +424,7 @@ void tui_put(WINDOW *w, int y, int x, int cols, const char *text, unsigned flags
 static bool screen_allows(int action, void *ud)
 {
     struct tui_screen *s = ud;
-    return !s->ops->allowed || s->ops->allowed(s, action);
+    return tui_app_allows(s->app, s, action);
 }
 
 static bool screen_typing(struct tui_screen *s)
@@ -428,6 +516,8 @@ static void draw(struct tui_app *app, long long now)
     }
 }
 
+/* The chain: the screen's raw key handler, then its action handler, then
+ * the app's global handler: a key goes to the first that takes it. */
 static enum tui_result dispatch_key(struct tui_app *app, tui_key k)
 {
     struct tui_screen *s = tui_app_top(app);
@@ -438,16 +528,20 @@ static enum tui_result dispatch_key(struct tui_app *app, tui_key k)
         /* Nothing can be seen: no key may act unseen, but one may leave. */
         if (action < 0 || action != app->quit_action || !screen_allows(action, s))
             return TUI_HANDLED;
-        return s->ops->action ? s->ops->action(s, action) : TUI_QUIT;
+        enum tui_result r = s->ops->action ? s->ops->action(s, action) : TUI_UNHANDLED;
+        return r == TUI_UNHANDLED ? TUI_QUIT : r;
     }
     enum tui_result r = s->ops->key ? s->ops->key(s, k) : TUI_UNHANDLED;
     if (r != TUI_UNHANDLED)
         return r;
     if (screen_typing(s) && tui_key_is_text(k))
         return TUI_HANDLED;     /* a character is the field's, never an action */
-    if (action < 0 || !screen_allows(action, s) || !s->ops->action)
+    if (action < 0 || !screen_allows(action, s))
         return TUI_UNHANDLED;
-    return s->ops->action(s, action);
+    r = s->ops->action ? s->ops->action(s, action) : TUI_UNHANDLED;
+    if (r == TUI_UNHANDLED && app->global)
+        r = app->global(app->global_ud, s, action);
+    return r;
 }
 
 static void read_keys(struct tui_app *app)

@@ -19,8 +19,12 @@
  * lands, a notification) is kept, but nothing of it shows: the new top's
  * enter runs at tui_app_unlock.  Only unlock removes the lock.
  *
+ * Keys go down a chain: the top screen's key hook, its action hook, then
+ * the app's global handler (tui_app_set_global) for what the screen left.
+ *
  * Ownership: the app does not own screens; push/pop only link them.  A
- * screen's ops are const and static; its state is the screen's.          */
+ * screen's ops are const and static; its state is allocated and freed by
+ * tui_screen_new / tui_screen_free from ops->state_size.                 */
 #ifndef LUMEN_TUI_APP_H
 #define LUMEN_TUI_APP_H
 
@@ -52,11 +56,26 @@ struct tui_screen;
 struct screen_ops {
     const char *name;
     unsigned ctx;               /* keymap contexts active on this screen */
+    /* Bytes of state the framework allocates (zeroed) with the screen and
+     * frees after destroy: s->state.  0: none. */
+    size_t state_size;
+    /* Once, after the state is allocated: what the screen keeps for good
+     * (forms, lists).  s->ud is the application's context. */
+    void (*init)(struct tui_screen *s);
+    /* Each time the application navigates to it, with the navigation's
+     * argument (a lead id, a question), before it comes on top. */
+    void (*open)(struct tui_screen *s, void *arg);
     /* When it comes on top (pushed, or uncovered by a pop). */
     void (*enter)(struct tui_screen *s);
+    /* When it stops being on top: covered, popped or replaced. */
+    void (*leave)(struct tui_screen *s);
+    /* The body is h x cols: on a resize, and before it first comes on
+     * top.  Lists size their view here, not in draw. */
+    void (*layout)(struct tui_screen *s, int h, int cols);
     /* Draws the body; w is h x w, erased before the call. */
     void (*draw)(struct tui_screen *s, WINDOW *w, int h, int cols);
-    /* Raw key first (text fields take characters here), then actions. */
+    /* Raw key first (text fields take characters here), then actions.
+     * TUI_UNHANDLED passes the action on to the app's global handler. */
     enum tui_result (*key)(struct tui_screen *s, tui_key k);
     enum tui_result (*action)(struct tui_screen *s, int action);
     /* May the user take this action here?  Filters hints and help. */
@@ -65,19 +84,24 @@ struct screen_ops {
      * is the field's, never an action's, and hints and help leave such
      * keys out.  NULL: never. */
     bool (*typing)(struct tui_screen *s);
-    /* True when nothing on it may be seen while the screen is locked. */
-    bool shows_private_data;
     /* Where to put the terminal cursor, or false to hide it. */
     bool (*cursor)(struct tui_screen *s, int *y, int *x);
-    /* Frees what state holds (wipes secrets), not the screen itself. */
+    /* Frees what state holds (wipes secrets), not the state itself. */
     void (*destroy)(struct tui_screen *s);
 };
 
 struct tui_screen {
     const struct screen_ops *ops;
-    void *state;
+    void *state;                /* ops->state_size bytes, the framework's */
+    void *ud;                   /* the application's context */
     struct tui_app *app;
 };
+
+/* A screen of OPS with its state allocated (zeroed) and ops->init run;
+ * NULL when out of memory.  tui_screen_free runs destroy, wipes and frees
+ * the state and the screen, and sets *s to NULL. */
+struct tui_screen *tui_screen_new(struct tui_app *app, const struct screen_ops *ops, void *ud);
+void tui_screen_free(struct tui_screen **s);
 
 /* The application's descriptors and status text (the database). */
 struct tui_io {
@@ -131,11 +155,27 @@ void tui_app_quit(struct tui_app *app);
 /* The application's quit action id (-1, the default: none). */
 void tui_app_set_quit_action(struct tui_app *app, int action);
 
-/* The stack.  While locked these change only what is beneath the lock. */
-void tui_app_push(struct tui_app *app, struct tui_screen *s);
+/* Global actions: what the top screen answers TUI_UNHANDLED to (help,
+ * quit, lock, tabs) goes to HANDLE, once, in the loop (neomutt's chain),
+ * rather than each screen calling a common handler.  ALLOWED (may be
+ * NULL) filters them for dispatch, hints and help alike, on top of the
+ * screen's own allowed: a tab with no screen behind it is not shown. */
+void tui_app_set_global(struct tui_app *app,
+                        enum tui_result (*handle)(void *ud, struct tui_screen *top, int action),
+                        bool (*allowed)(void *ud, int action), void *ud);
+/* Whether ACTION may be taken on S: its allowed and the global one. */
+bool tui_app_allows(const struct tui_app *app, struct tui_screen *s, int action);
+
+/* The stack.  While locked these change only what is beneath the lock.
+ * A full stack is an error: push returns -1 and says so in the status
+ * row; the stack is left as it was. */
+int tui_app_push(struct tui_app *app, struct tui_screen *s);
 void tui_app_pop(struct tui_app *app);
 /* Pops everything, then pushes S. */
-void tui_app_replace_all(struct tui_app *app, struct tui_screen *s);
+int tui_app_replace_all(struct tui_app *app, struct tui_screen *s);
+/* The stack's depth and its screen I (0: bottom), for tests and the tab bar. */
+int tui_app_depth(const struct tui_app *app);
+struct tui_screen *tui_app_stack_at(const struct tui_app *app, int i);
 /* The screen that is drawn and takes keys: the top of the lock's layer
  * while locked, else the top of the stack. */
 struct tui_screen *tui_app_top(const struct tui_app *app);
@@ -143,7 +183,7 @@ struct tui_screen *tui_app_top(const struct tui_app *app);
 /* An overlay (help, a dialog) over what is on screen now: over the lock
  * while locked, else pushed on the stack.  tui_app_close(S) takes it away
  * again from whichever layer it is the top of (else nothing happens). */
-void tui_app_overlay(struct tui_app *app, struct tui_screen *s);
+int tui_app_overlay(struct tui_app *app, struct tui_screen *s);
 void tui_app_close(struct tui_app *app, struct tui_screen *s);
 
 /* Puts LOCK over everything (no-op when already locked). */

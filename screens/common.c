@@ -47,6 +47,12 @@ bool list_screen_move(struct vlist *vl, int action, bool pager)
     return false;
 }
 
+enum tui_result list_screen_moved(struct tui_screen *s, int y)
+{
+    tui_app_dirty_rows(s->app, y, TUI_MAX_BODY_ROWS);
+    return TUI_REDRAW_ROWS;
+}
+
 bool form_screen_typing(struct tui_screen *s)
 {
     (void)s;

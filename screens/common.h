@@ -22,6 +22,12 @@ enum tui_result form_screen_key(struct form *fm, tui_key k);
  * actions. */
 bool list_screen_move(struct vlist *vl, int action, bool pager);
 
+/* The answer to a list move, for a list drawn from body line Y down: its
+ * lines are marked (tui_app_dirty_rows) and TUI_REDRAW_ROWS returned, so
+ * that the screen's draw_rows (vlist_draw_at, which redraws only the old
+ * and the new cursor rows, or the view when it scrolled) does the rest. */
+enum tui_result list_screen_moved(struct tui_screen *s, int y);
+
 /* The typing hook of a screen whose focus is always in a text field. */
 bool form_screen_typing(struct tui_screen *s);
 

@@ -103,12 +103,20 @@ static enum tui_result help_action(struct tui_screen *s, int action)
 {
     struct help *st = s->state;
     if (list_screen_move(&st->list, action, true))
-        return TUI_REDRAW;
+        return list_screen_moved(s, HELP_TOP);
     if (action == ACT_CLOSE_HELP) {
         tui_app_close(s->app, s);
         return TUI_REDRAW;
     }
     return TUI_UNHANDLED;
+}
+
+/* After a scroll: the list knows which of its rows changed. */
+static int help_draw_rows(struct tui_screen *s, WINDOW *w, int first, int last, int cols)
+{
+    struct help *st = s->state;
+    (void)first, (void)last, (void)cols;
+    return vlist_draw_at(&st->list, w, HELP_TOP);
 }
 
 static void help_layout(struct tui_screen *s, int h, int cols)
@@ -151,5 +159,6 @@ const struct screen_ops help_ops = {
     .layout = help_layout,
     .ctx = SCOPE_HELP,
     .draw = help_draw,
+    .draw_rows = help_draw_rows,
     .action = help_action,
 };

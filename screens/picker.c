@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PICKER_LIST_Y 4         /* title, what it is, a blank line above */
+
 struct picker_row {
     char id[40];
     char *name;
@@ -83,7 +85,7 @@ static void picker_layout(struct tui_screen *s, int h, int cols)
 {
     struct picker *st = s->state;
     (void)cols;
-    vlist_resize(&st->list, h - 4 > 1 ? h - 4 : 1);
+    vlist_resize(&st->list, h - PICKER_LIST_Y > 1 ? h - PICKER_LIST_Y : 1);
     vlist_invalidate(&st->list);
 }
 
@@ -96,12 +98,20 @@ static void picker_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
     mvwaddstr(w, 2, 2, st->loading ? "Loading your practices..." : "You are a member of these practices:");
     wattrset(w, theme_attr(ROLE_NORMAL));
     (void)cols;
-    int lh = h - 4;
-    if (lh < 1)
+    if (h - PICKER_LIST_Y < 1)
         return;
-    /* The body is a new window after a resize: draw into it, keep none. */
+    /* The body was erased (or is a new window after a resize): draw into
+     * it all, keep no window. */
     vlist_invalidate(&st->list);
-    vlist_draw_at(&st->list, w, 4);
+    vlist_draw_at(&st->list, w, PICKER_LIST_Y);
+}
+
+/* After a move: the list knows which of its rows changed. */
+static int picker_draw_rows(struct tui_screen *s, WINDOW *w, int first, int last, int cols)
+{
+    struct picker *st = s->state;
+    (void)first, (void)last, (void)cols;
+    return vlist_draw_at(&st->list, w, PICKER_LIST_Y);
 }
 
 static void on_selected(void *ud, enum api_err err)
@@ -132,7 +142,7 @@ static enum tui_result picker_action(struct tui_screen *s, int action)
     struct picker *st = s->state;
     size_t i;
     if (list_screen_move(&st->list, action, false))
-        return TUI_REDRAW;
+        return list_screen_moved(s, PICKER_LIST_Y);
     switch (action) {
     case ACT_OPEN:
         if (!vlist_cursor(&st->list, &i))
@@ -176,6 +186,7 @@ const struct screen_ops picker_ops = {
     .layout = picker_layout,
     .ctx = SCOPE_PICKER,
     .draw = picker_draw,
+    .draw_rows = picker_draw_rows,
     .action = picker_action,
     .allowed = picker_allowed,
     .destroy = picker_destroy,

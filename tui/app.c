@@ -1,4 +1,5 @@
 #include "tui/app.h"
+#include "tui/app_priv.h"
 #include "tui/text.h"
 
 #include <errno.h>
@@ -11,38 +12,6 @@
 #include <unistd.h>
 
 #define SPINNER_MS 120
-
-struct tui_app {
-    const struct keymap *km;
-    unsigned global_ctx;
-    struct tui_screen *stack[TUI_MAX_SCREENS];
-    int depth;
-    struct tui_screen *over[TUI_MAX_OVER_LOCK];    /* [0] is the lock */
-    int over_depth;                                 /* 0: not locked */
-    WINDOW *header, *body, *status;
-    struct tui_layout lay;
-    bool dirty;                 /* the whole frame */
-    bool quit;
-    unsigned text_flags;
-    struct tui_io io;
-    void (*draw_header)(void *ud, WINDOW *w, int cols);
-    void *header_ud;
-    char message[512];
-    enum theme_role message_role;
-    long long message_until;    /* 0: until replaced */
-    long long last_input;
-    long long idle_ms;
-    bool idle_fired;
-    void (*on_idle)(void *ud);
-    void *idle_ud;
-    bool was_busy;              /* the status row last showed a spinner */
-    int quit_action;
-    bool ended;
-    struct tui_screen *shown;   /* the top last entered: left when it changes */
-    enum tui_result (*global)(void *ud, struct tui_screen *top, int action);
-    bool (*global_allowed)(void *ud, int action);
-    void *global_ud;
-};
 
 static volatile sig_atomic_t got_signal;
 
@@ -72,17 +41,6 @@ struct tui_layout tui_layout_for(int rows, int cols)
     return l;
 }
 
-static struct tui_screen *stack_top(const struct tui_app *app);
-
-/* The screen on top learns its body's size; those beneath learn it when
- * they come on top again. */
-static void layout_top(struct tui_app *app)
-{
-    struct tui_screen *s = tui_app_top(app);
-    if (s && s->ops->layout && !app->lay.too_small)
-        s->ops->layout(s, app->lay.body_rows, app->lay.cols);
-}
-
 static void free_windows(struct tui_app *app)
 {
     WINDOW **ws[] = { &app->header, &app->body, &app->status };
@@ -107,7 +65,7 @@ static void relayout(struct tui_app *app)
         app->status = newwin(1, cols, rows - 1, 0);
     }
     app->dirty = true;
-    layout_top(app);
+    tui_app_layout_top(app);
 }
 
 /* While curses owns the terminal, stderr goes to /dev/null.  Libraries
@@ -224,171 +182,24 @@ void tui_app_quit(struct tui_app *app) { app->quit = true; }
 
 void tui_app_set_quit_action(struct tui_app *app, int action) { app->quit_action = action; }
 
-struct tui_screen *tui_screen_new(struct tui_app *app, const struct screen_ops *ops, void *ud)
-{
-    struct tui_screen *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->ops = ops;
-    s->ud = ud;
-    s->app = app;
-    if (ops->state_size && !(s->state = calloc(1, ops->state_size))) {
-        free(s);
-        return NULL;
-    }
-    if (ops->init)
-        ops->init(s);
-    return s;
-}
-
-void tui_screen_free(struct tui_screen **ps)
-{
-    struct tui_screen *s = *ps;
-    if (!s)
-        return;
-    if (s->ops->destroy)
-        s->ops->destroy(s);
-    if (s->state) {
-        /* What a screen held (an email, a practice's rows) goes with it. */
-        volatile unsigned char *p = s->state;
-        for (size_t i = 0; i < s->ops->state_size; i++)
-            p[i] = 0;
-        free(s->state);
-    }
-    free(s);
-    *ps = NULL;
-}
-
-void tui_app_set_global(struct tui_app *app,
-                        enum tui_result (*handle)(void *ud, struct tui_screen *top, int action),
-                        bool (*allowed)(void *ud, int action), void *ud)
-{
-    app->global = handle;
-    app->global_allowed = allowed;
-    app->global_ud = ud;
-}
-
-bool tui_app_allows(const struct tui_app *app, struct tui_screen *s, int action)
-{
-    if (s->ops->allowed && !s->ops->allowed(s, action))
-        return false;
-    return !app->global_allowed || app->global_allowed(app->global_ud, action);
-}
-
-static struct tui_screen *stack_top(const struct tui_app *app)
-{
-    return app->depth ? app->stack[app->depth - 1] : NULL;
-}
-
-struct tui_screen *tui_app_top(const struct tui_app *app)
-{
-    return app->over_depth ? app->over[app->over_depth - 1] : stack_top(app);
-}
-
-bool tui_app_locked(const struct tui_app *app) { return app->over_depth > 0; }
-int tui_app_depth(const struct tui_app *app) { return app->depth; }
-
-struct tui_screen *tui_app_stack_at(const struct tui_app *app, int i)
-{
-    return i >= 0 && i < app->depth ? app->stack[i] : NULL;
-}
-
-/* A screen that comes on screen is entered, and the one it replaces on
- * screen is left.  Beneath the lock nothing comes on screen: the stack's
- * top is entered at unlock instead. */
-static void enter_top(struct tui_app *app)
-{
-    struct tui_screen *s = tui_app_top(app);
-    if (app->shown && app->shown != s && app->shown->ops->leave)
-        app->shown->ops->leave(app->shown);
-    app->shown = s;
-    layout_top(app);
-    if (s && s->ops->enter)
-        s->ops->enter(s);
-    app->dirty = true;
-}
-
-static void stack_changed(struct tui_app *app)
-{
-    if (!tui_app_locked(app))
-        enter_top(app);
-}
-
-static int stack_full(struct tui_app *app, const struct tui_screen *s)
-{
-    /* A bug of the application's, not the user's: said plainly, not hidden. */
-    char msg[160];
-    snprintf(msg, sizeof msg, "Too many screens open (%d): %s was not opened. Go back first.",
-             TUI_MAX_SCREENS, s->ops->name ? s->ops->name : "a screen");
-    tui_app_message(app, ROLE_ERROR, msg, 0);
-    return -1;
-}
-
-int tui_app_push(struct tui_app *app, struct tui_screen *s)
-{
-    if (app->depth == TUI_MAX_SCREENS)
-        return stack_full(app, s);
-    s->app = app;
-    app->stack[app->depth++] = s;
-    stack_changed(app);
-    return 0;
-}
-
-void tui_app_pop(struct tui_app *app)
-{
-    if (app->depth > 0)
-        app->depth--;
-    stack_changed(app);
-}
-
-int tui_app_replace_all(struct tui_app *app, struct tui_screen *s)
-{
-    app->depth = 0;
-    return tui_app_push(app, s);
-}
-
-int tui_app_overlay(struct tui_app *app, struct tui_screen *s)
-{
-    if (!tui_app_locked(app))
-        return tui_app_push(app, s);
-    if (app->over_depth == TUI_MAX_OVER_LOCK)
-        return stack_full(app, s);
-    s->app = app;
-    app->over[app->over_depth++] = s;
-    enter_top(app);
-    return 0;
-}
-
-void tui_app_close(struct tui_app *app, struct tui_screen *s)
-{
-    /* Never the lock itself: only unlock takes it away. */
-    if (app->over_depth > 1 && app->over[app->over_depth - 1] == s) {
-        app->over_depth--;
-        enter_top(app);
-    } else if (stack_top(app) == s) {
-        tui_app_pop(app);
-    }
-}
-
-void tui_app_lock(struct tui_app *app, struct tui_screen *lock)
-{
-    if (tui_app_locked(app))
-        return;
-    lock->app = app;
-    app->over[0] = lock;
-    app->over_depth = 1;
-    enter_top(app);
-}
-
-void tui_app_unlock(struct tui_app *app)
-{
-    if (!tui_app_locked(app))
-        return;
-    app->over_depth = 0;
-    enter_top(app);
-}
-
 void tui_app_dirty(struct tui_app *app) { app->dirty = true; }
+
+void tui_app_dirty_rows(struct tui_app *app, int first, int n)
+{
+    if (n <= 0)
+        return;
+    if (app->rows_hi <= app->rows_lo) {
+        app->rows_lo = first;
+        app->rows_hi = first + n;
+        return;
+    }
+    if (first < app->rows_lo)
+        app->rows_lo = first;
+    if (first + n > app->rows_hi)
+        app->rows_hi = first + n;
+}
+
+struct tui_draw_stats tui_app_draw_stats(const struct tui_app *app) { return app->stats; }
 
 void tui_app_message(struct tui_app *app, enum theme_role role, const char *text, int ms)
 {
@@ -489,8 +300,21 @@ static void draw_too_small(const struct tui_app *app)
     wnoutrefresh(stdscr);
 }
 
+static void place_cursor(struct tui_app *app, struct tui_screen *s)
+{
+    int y, x;
+    if (s && s->ops->cursor && s->ops->cursor(s, &y, &x)) {
+        curs_set(1);
+        wmove(app->body, y, x);
+        wnoutrefresh(app->body);
+    } else {
+        curs_set(0);
+    }
+}
+
 static void draw(struct tui_app *app, long long now)
 {
+    app->stats.full++;
     if (app->lay.too_small) {
         curs_set(0);
         draw_too_small(app);
@@ -506,14 +330,31 @@ static void draw(struct tui_app *app, long long now)
         s->ops->draw(s, app->body, app->lay.body_rows, app->lay.cols);
     wnoutrefresh(app->body);
     draw_status(app, now);
-    int y, x;
-    if (s && s->ops->cursor && s->ops->cursor(s, &y, &x)) {
-        curs_set(1);
-        wmove(app->body, y, x);
-        wnoutrefresh(app->body);
-    } else {
-        curs_set(0);
+    place_cursor(app, s);
+}
+
+/* Only the lines a screen marked: no erase, no header, the status row
+ * only when it changed.  False when the screen cannot: draw it all. */
+static bool draw_rows(struct tui_app *app, long long now)
+{
+    struct tui_screen *s = tui_app_top(app);
+    if (app->lay.too_small || !s || !s->ops->draw_rows)
+        return false;
+    int lo = app->rows_lo > 0 ? app->rows_lo : 0;
+    int hi = app->rows_hi < app->lay.body_rows ? app->rows_hi : app->lay.body_rows;
+    if (hi <= lo) {
+        lo = 0;
+        hi = app->lay.body_rows;
     }
+    int n = s->ops->draw_rows(s, app->body, lo, hi, app->lay.cols);
+    app->stats.partial++;
+    app->stats.partial_lines += n > 0 ? (unsigned long)n : 0;
+    if (n > 0)
+        wnoutrefresh(app->body);
+    if (app->status_dirty)
+        draw_status(app, now);
+    place_cursor(app, s);
+    return true;
 }
 
 /* The chain: the screen's raw key handler, then its action handler, then
@@ -556,12 +397,20 @@ static void read_keys(struct tui_app *app)
         app->last_input = tui_now_ms();
         app->idle_fired = false;
         /* A stale note goes away with the next key. */
-        if (app->message[0] && app->message_until == 0)
+        if (app->message[0] && app->message_until == 0) {
             app->message[0] = '\0';
+            app->status_dirty = true;
+        }
         enum tui_result r = dispatch_key(app, tui_key_from_wch(rc, ch));
-        if (r == TUI_QUIT)
-            app->quit = true;
-        app->dirty = true;
+        switch (r) {
+        case TUI_QUIT: app->quit = true; break;
+        case TUI_REDRAW: app->dirty = true; break;
+        case TUI_REDRAW_ROWS:
+            if (app->rows_hi <= app->rows_lo)
+                tui_app_dirty_rows(app, 0, app->lay.body_rows);
+            break;
+        case TUI_HANDLED: case TUI_UNHANDLED: break;   /* nothing changed */
+        }
     }
 }
 
@@ -609,13 +458,17 @@ int tui_app_run(struct tui_app *app)
             app->dirty = true;
         }
         bool busy = app->io.busy && app->io.busy(app->io.ud);
-        if (app->dirty) {
+        bool rows = app->rows_hi > app->rows_lo;
+        if (app->dirty || (rows && !draw_rows(app, now))) {
             draw(app, now);
-            app->dirty = false;
-        } else if (!app->lay.too_small && (busy || app->was_busy)) {
+        } else if (!rows && app->status_dirty && !app->lay.too_small) {
+            draw_status(app, now);
+        } else if (!rows && !app->lay.too_small && (busy || app->was_busy)) {
             /* Only the spinner moves; once idle, one last draw takes it away. */
             draw_status(app, now);
         }
+        app->dirty = app->status_dirty = false;
+        app->rows_lo = app->rows_hi = 0;
         doupdate();
 
         struct pollfd fds[1 + TUI_MAX_FDS] = { { .fd = 0, .events = POLLIN } };

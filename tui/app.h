@@ -41,12 +41,18 @@
 #define TUI_MAX_FDS 4
 #define TUI_MAX_SCREENS 8
 #define TUI_MAX_OVER_LOCK 3     /* the lock and what it opens over itself */
+#define TUI_MAX_BODY_ROWS 10000 /* "to the bottom" for tui_app_dirty_rows */
 
-/* What a handler tells the loop. */
+/* What a handler tells the loop (htop's HandlerResult): how much of the
+ * frame its key changed, so that a cursor move costs two rows, not the
+ * body.  Whatever else marked the frame dirty meanwhile still counts. */
 enum tui_result {
     TUI_UNHANDLED = 0,  /* not mine: try the next handler */
     TUI_HANDLED,        /* done, nothing to redraw */
     TUI_REDRAW,         /* done, redraw the body and the status row */
+    TUI_REDRAW_ROWS,    /* done, redraw only the body lines marked with
+                         * tui_app_dirty_rows (all, if none), through
+                         * ops->draw_rows; a full draw without it */
     TUI_QUIT,           /* leave the program */
 };
 
@@ -74,6 +80,11 @@ struct screen_ops {
     void (*layout)(struct tui_screen *s, int h, int cols);
     /* Draws the body; w is h x w, erased before the call. */
     void (*draw)(struct tui_screen *s, WINDOW *w, int h, int cols);
+    /* After TUI_REDRAW_ROWS, with nothing else dirty: redraws body lines
+     * [first, last) over what the last draw left (nothing is erased), and
+     * may skip those that did not change.  Returns the lines it wrote
+     * (vlist_draw's and table_draw's answer).  NULL: draw is used. */
+    int (*draw_rows)(struct tui_screen *s, WINDOW *w, int first, int last, int cols);
     /* Raw key first (text fields take characters here), then actions.
      * TUI_UNHANDLED passes the action on to the app's global handler. */
     enum tui_result (*key)(struct tui_screen *s, tui_key k);
@@ -196,6 +207,15 @@ bool tui_app_locked(const struct tui_app *app);
 
 /* Marks the whole frame for drawing on this turn. */
 void tui_app_dirty(struct tui_app *app);
+/* Marks body lines [first, first+n) for a TUI_REDRAW_ROWS answer. */
+void tui_app_dirty_rows(struct tui_app *app, int first, int n);
+
+/* What the loop drew, for tests and the bench: full frames, partial
+ * (rows-only) draws and the body lines those wrote. */
+struct tui_draw_stats {
+    unsigned long full, partial, partial_lines;
+};
+struct tui_draw_stats tui_app_draw_stats(const struct tui_app *app);
 
 /* A message in the status row for ms milliseconds (0: until replaced).
  * TEXT may come from anywhere: it is sanitized when drawn. */

@@ -156,4 +156,14 @@ int api_unlock(struct db *db, struct api_auth *auth, const unsigned char *key,
 
 void api_cancel(struct db *db, const void *owner);
 
+/* The one place a session's end is dealt with.  When set, every answer
+ * whose error ends the session (api_err_ends_session) or locks it
+ * (API_ERR_SESSION_IDLE) is first given to FN; when FN returns true it has
+ * dealt with it (back to sign-in, the lock) and the call's own callback is
+ * told API_ERR_CANCELLED, so that no callback repeats it or paints a
+ * second message over it.  NULL (the default, and the subcommands'): each
+ * callback sees the error itself.  One per process, as there is one user. */
+typedef bool (*api_session_fn)(void *ud, enum api_err err);
+void api_set_session_hook(api_session_fn fn, void *ud);
+
 #endif

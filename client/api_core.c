@@ -37,7 +37,29 @@ struct pending *pending_new(void *ud, struct api_auth *auth)
     return p;
 }
 
+static api_session_fn session_hook;
+static void *session_hook_ud;
+
+void api_set_session_hook(api_session_fn fn, void *ud)
+{
+    session_hook = fn;
+    session_hook_ud = ud;
+}
+
+static enum api_err reply_err(const struct db_reply *r);
+
+/* Every answer's error passes here (pending_done, api_decode_one), so the
+ * session hook sees each one exactly once, before the callback. */
 enum api_err api_reply_err(const struct db_reply *r)
+{
+    enum api_err err = reply_err(r);
+    if (session_hook && (api_err_ends_session(err) || err == API_ERR_SESSION_IDLE) &&
+        session_hook(session_hook_ud, err))
+        return API_ERR_CANCELLED;
+    return err;
+}
+
+static enum api_err reply_err(const struct db_reply *r)
 {
     switch (r->outcome) {
     case DB_OK:

@@ -75,7 +75,7 @@ static void sign_out(void *ud)
 {
     struct home *st = ud;
     /* The token is wiped as the call is queued; the answer changes nothing. */
-    api_logout(st->L->db, &st->L->auth, NULL, NULL, NULL);
+    lumen_sign_out_call(st->L);
     lumen_signed_out(st->L, "You are signed out.");
 }
 
@@ -84,7 +84,7 @@ static enum tui_result home_action(struct tui_screen *s, int action)
     struct home *st = s->state;
     switch (action) {
     case ACT_REFRESH:
-        api_me(st->L->db, &st->L->auth, on_me, st, st->L);
+        api_me(st->L->db, &st->L->auth, on_me, st, st);
         return TUI_REDRAW;
     case ACT_SIGN_OUT:
         confirm_ask(st->L, "Sign out", "Sign out of this session? Lumen returns to the "

@@ -43,6 +43,7 @@ void lock_reset(struct tui_screen *s)
 {
     struct lock *st = s->state;
     st->busy = false;
+    api_cancel(st->L->db, st);      /* an unlock under way is moot */
     form_free(&st->form);           /* wipes what was typed */
 }
 
@@ -63,9 +64,7 @@ static void on_unlock(void *ud, enum api_err err, const struct api_unlock *r)
         field_clear(form_field(&st->form, i));
     st->busy = false;
     if (err != API_OK) {
-        if (api_err_ends_session(err))
-            lumen_signed_out(L, api_err_message(err));
-        else if (err != API_ERR_CANCELLED)
+        if (err != API_ERR_CANCELLED)
             form_set_error(&st->form, api_err_message(err));
         tui_app_dirty(L->app);
         return;
@@ -106,7 +105,7 @@ static void on_key(void *ud, enum api_err err, const unsigned char *key)
     size_t n = 0;
     if (st->form.count > 1)
         code = field_text(form_field(&st->form, 1), &n);
-    api_unlock(st->L->db, &st->L->auth, key, n ? code : NULL, on_unlock, st, st->L);
+    api_unlock(st->L->db, &st->L->auth, key, n ? code : NULL, on_unlock, st, st);
 }
 
 static void submit(struct lock *st)
@@ -129,15 +128,14 @@ static void submit(struct lock *st)
         return;
     }
     st->busy = true;
-    signin_derive(st->L, st->L->auth.email, form_field(&st->form, 0), on_key, st, st->L);
+    signin_derive(st->L, st->L->auth.email, form_field(&st->form, 0), on_key, st, st);
 }
 
 /* The next person at the terminal: the session ends, sign-in comes back. */
 static void not_you(struct lock *st)
 {
     struct lumen *L = st->L;
-    /* Owner NULL: lumen_signed_out cancels the app's calls, not this one. */
-    api_logout(L->db, &L->auth, NULL, NULL, NULL);
+    lumen_sign_out_call(L);
     lumen_signed_out(L, "The locked session was signed out.");
     login_forget_email(L->screens[SCR_LOGIN]);
 }
@@ -163,7 +161,7 @@ static enum tui_result lock_action(struct tui_screen *s, int action)
         return r;
     switch (action) {
     case ACT_CANCEL:
-        api_cancel(st->L->db, st->L);
+        api_cancel(st->L->db, st);
         st->busy = false;
         return TUI_REDRAW;
     case ACT_NOT_YOU:

@@ -81,9 +81,7 @@ static void on_mfa(void *ud, enum api_err err, const struct api_mfa *r)
     struct login *st = ud;
     field_clear(form_field(&st->code, 0));
     if (err != API_OK) {
-        if (api_err_ends_session(err))
-            lumen_signed_out(st->L, api_err_message(err));
-        else if (err != API_ERR_CANCELLED)
+        if (err != API_ERR_CANCELLED)
             fail(st, &st->code, api_err_message(err));
         return;
     }
@@ -148,7 +146,7 @@ static void on_key(void *ud, enum api_err err, const unsigned char *key)
     const struct field *email = form_field(&st->creds, 0);
     size_t n;
     const char *e = field_text(email, &n);
-    api_login(st->L->db, &st->L->auth, e ? e : "", key, on_login, st, st->L);
+    api_login(st->L->db, &st->L->auth, e ? e : "", key, on_login, st, st);
 }
 
 static void submit(struct login *st)
@@ -165,7 +163,7 @@ static void submit(struct login *st)
         st->busy = true;
         form_set_error(&st->creds, NULL);
         tui_app_message(st->L->app, ROLE_NORMAL, "Signing in...", 0);
-        signin_derive(st->L, email, form_field(&st->creds, 1), on_key, st, st->L);
+        signin_derive(st->L, email, form_field(&st->creds, 1), on_key, st, st);
         return;
     }
     size_t clen = 0;
@@ -178,19 +176,19 @@ static void submit(struct login *st)
         return;
     st->busy = true;
     form_set_error(&st->code, NULL);
-    api_mfa_verify(st->L->db, &st->L->auth, code, on_mfa, st, st->L);
+    api_mfa_verify(st->L->db, &st->L->auth, code, on_mfa, st, st);
 }
 
 static void back(struct login *st)
 {
     if (st->busy) {
-        api_cancel(st->L->db, st->L);
+        api_cancel(st->L->db, st);
         st->busy = false;
         tui_app_message(st->L->app, ROLE_NORMAL, "Cancelled.", 3000);
         return;
     }
     if (st->step == STEP_CODE) {        /* give up the half-open session */
-        api_logout(st->L->db, &st->L->auth, NULL, NULL, NULL);
+        lumen_sign_out_call(st->L);
         login_reset(st->L->screens[SCR_LOGIN], NULL);
         return;
     }

@@ -46,6 +46,15 @@ struct lumen {
     int npractices;             /* of the account; 0 until known */
     bool locked_by_user;        /* the lock is up because of C-x, not idleness */
     struct tui_screen *screens[SCR_COUNT];     /* one of each, by registry id */
+    /* Owners (api_cancel) of the calls that outlive the screen that made
+     * them; every other call is owned by its screen's state and cancelled
+     * by the framework when that screen is taken away (screens_run's
+     * tui_app_set_removed).  SESSION_CALLS: the end of the sign-in sequence
+     * (api.me, the practice count), asked from login or the picker and
+     * answered on the next screen; they end with the session.
+     * SIGN_OUT_CALLS: the sign-out, which must still reach the server after
+     * the session and all its screens are gone. */
+    char session_calls, sign_out_calls;
 };
 
 /* Runs the TUI with this config and keymap; returns the exit status.  The
@@ -60,7 +69,15 @@ struct keymap *screens_keymap(const struct config *cfg, char *err, size_t errlen
 void lumen_signed_in(struct lumen *L);
 /* Back to sign-in with MESSAGE (may be NULL); forgets the session. */
 void lumen_signed_out(struct lumen *L, const char *message);
-/* A failed call: back to sign-in when the session is over, else a note. */
+/* Signs the session out on the server, a call no screen's leaving cancels;
+ * the token is wiped as it is queued.  Then lumen_signed_out, usually. */
+void lumen_sign_out_call(struct lumen *L);
+/* The api's session hook (api_set_session_hook): the one place where a
+ * session that ended (back to sign-in with the server's reason) or went
+ * idle on the server (the lock) is dealt with, whichever call learnt it. */
+bool lumen_session_error(void *L, enum api_err err);
+/* A failed call's note on the status row (nothing when cancelled); the
+ * session's end never gets here, lumen_session_error took it. */
 void lumen_call_failed(struct lumen *L, enum api_err err);
 /* Copies api.me into L->me, and its permissions into the keymap: keys of
  * actions the role may not take disappear from every screen. */

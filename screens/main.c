@@ -187,18 +187,26 @@ static void on_me_after_sign_in(void *ud, enum api_err err, const struct api_me 
     } else {
         lumen_go(L, SCR_HOME, NULL);
         /* Whether "switch practice" has anywhere to go. */
-        api_practices(L->db, &L->auth, on_practice_count, L, L);
+        api_practices(L->db, &L->auth, on_practice_count, L, &L->session_calls);
     }
 }
 
 void lumen_signed_in(struct lumen *L)
 {
-    api_me(L->db, &L->auth, on_me_after_sign_in, L, L);
+    /* Not the asking screen's: the answer replaces that screen. */
+    api_me(L->db, &L->auth, on_me_after_sign_in, L, &L->session_calls);
+}
+
+void lumen_sign_out_call(struct lumen *L)
+{
+    api_logout(L->db, &L->auth, NULL, NULL, &L->sign_out_calls);
 }
 
 void lumen_signed_out(struct lumen *L, const char *message)
 {
-    api_cancel(L->db, L);
+    /* The screens' calls go with the screens (lumen_go below replaces
+     * them all, the lock's with lock_reset); the sign-out stays. */
+    api_cancel(L->db, &L->session_calls);
     api_auth_clear(&L->auth);
     memset(&L->me, 0, sizeof L->me);
     keymap_set_permissions(L->km, NULL, 0);     /* the next person's role is unknown */
@@ -210,20 +218,36 @@ void lumen_signed_out(struct lumen *L, const char *message)
     tui_app_unlock(L->app);
 }
 
+bool lumen_session_error(void *ud, enum api_err err)
+{
+    struct lumen *L = ud;
+    /* The server's idle expiry is a lock: the password revives the session.
+     * Without a session to lock, the caller says what went wrong. */
+    if (err == API_ERR_SESSION_IDLE) {
+        if (!L->auth.has_token)
+            return false;
+        lumen_lock(L, false);
+        return true;
+    }
+    if (!api_err_ends_session(err))
+        return false;
+    lumen_signed_out(L, api_err_message(err));
+    return true;
+}
+
 void lumen_call_failed(struct lumen *L, enum api_err err)
 {
-    if (err == API_ERR_CANCELLED)
-        return;
-    /* The server's idle expiry is a lock: the password revives the session. */
-    if (err == API_ERR_SESSION_IDLE && L->auth.has_token) {
-        lumen_lock(L, false);
-        return;
-    }
-    if (api_err_ends_session(err)) {
-        lumen_signed_out(L, api_err_message(err));
-        return;
-    }
-    tui_app_message(L->app, ROLE_ERROR, api_err_message(err), 0);
+    if (err != API_ERR_CANCELLED)
+        tui_app_message(L->app, ROLE_ERROR, api_err_message(err), 0);
+}
+
+/* A screen taken away takes its calls with it (each screen owns its calls
+ * by its state), whichever way it went: no screen has to remember. */
+static void screen_removed(void *ud, struct tui_screen *s)
+{
+    struct lumen *L = ud;
+    if (s->state)
+        api_cancel(L->db, s->state);
 }
 
 static void die_hook(void)
@@ -255,13 +279,15 @@ int screens_run(const struct config *cfg, struct keymap *km)
     for (size_t i = 0; i < SCR_COUNT; i++)
         L.screens[i] = screen_new(&L, lumen_screens[i].ops);
     tui_app_set_global(L.app, lumen_global_action, lumen_global_allowed, &L);
+    tui_app_set_removed(L.app, screen_removed, &L);
+    api_set_session_hook(lumen_session_error, &L);
     tui_app_set_quit_action(L.app, ACT_QUIT);
     lumen_go(&L, SCR_LOGIN, NULL);
 
     tui_app_run(L.app);
 
     if (L.auth.has_token)               /* leaving signs this session out */
-        api_logout(L.db, &L.auth, NULL, NULL, NULL);
+        lumen_sign_out_call(&L);
     /* The terminal is given back now; the app and the screens live on
      * until db_close has called back every call that is left. */
     tui_app_end(L.app);
@@ -269,6 +295,7 @@ int screens_run(const struct config *cfg, struct keymap *km)
      * (a lost connection ends the wait at once); db_close answers the rest. */
     db_drain(L.db, 1000);
     db_close(&L.db);
+    api_set_session_hook(NULL, NULL);     /* L goes out of scope */
     for (size_t i = 0; i < SCR_COUNT; i++)
         screen_free(&L.screens[i]);
     tui_app_free(&L.app);

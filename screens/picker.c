@@ -78,7 +78,7 @@ static void picker_open(struct tui_screen *s, void *arg)
     (void)arg;
     st->loading = true;
     st->aside = L->me.practice_id[0] != '\0';
-    api_practices(L->db, &L->auth, on_practices, st, L);
+    api_practices(L->db, &L->auth, on_practices, st, st);
 }
 
 static void picker_layout(struct tui_screen *s, int h, int cols)
@@ -133,7 +133,7 @@ static void back(struct picker *st)
         tui_app_close(L->app, L->screens[SCR_PICKER]);
         return;
     }
-    api_logout(L->db, &L->auth, NULL, NULL, NULL);
+    lumen_sign_out_call(L);
     lumen_signed_out(L, NULL);
 }
 
@@ -147,7 +147,7 @@ static enum tui_result picker_action(struct tui_screen *s, int action)
     case ACT_OPEN:
         if (!vlist_cursor(&st->list, &i))
             return TUI_HANDLED;
-        api_select_practice(st->L->db, &st->L->auth, st->rows[i].id, on_selected, st, st->L);
+        api_select_practice(st->L->db, &st->L->auth, st->rows[i].id, on_selected, st, st);
         return TUI_REDRAW;
     case ACT_CANCEL:
         back(st);

@@ -166,6 +166,15 @@ void tui_app_quit(struct tui_app *app);
 /* The application's quit action id (-1, the default: none). */
 void tui_app_set_quit_action(struct tui_app *app, int action);
 
+/* REMOVED is told of each screen taken off the stack or off the lock's
+ * overlays (popped, closed, replaced, unlocked) -- not of one merely
+ * covered by another or by the lock, which comes back.  The framework
+ * does it, so that no screen can forget: Lumen cancels there the calls the
+ * screen owns.  A screen replaced by itself (a tab chosen again) is not
+ * removed. */
+void tui_app_set_removed(struct tui_app *app, void (*removed)(void *ud, struct tui_screen *s),
+                         void *ud);
+
 /* Global actions: what the top screen answers TUI_UNHANDLED to (help,
  * quit, lock, tabs) goes to HANDLE, once, in the loop (neomutt's chain),
  * rather than each screen calling a common handler.  ALLOWED (may be

@@ -38,6 +38,8 @@ struct tui_app {
     enum tui_result (*global)(void *ud, struct tui_screen *top, int action);
     bool (*global_allowed)(void *ud, int action);
     void *global_ud;
+    void (*removed)(void *ud, struct tui_screen *s);
+    void *removed_ud;
 };
 
 /* The screen on top learns its body's size (on a resize, on coming on top). */

@@ -61,6 +61,19 @@ void tui_app_set_global(struct tui_app *app,
     app->global_ud = ud;
 }
 
+void tui_app_set_removed(struct tui_app *app, void (*removed)(void *ud, struct tui_screen *s),
+                         void *ud)
+{
+    app->removed = removed;
+    app->removed_ud = ud;
+}
+
+static void removed(struct tui_app *app, struct tui_screen *s)
+{
+    if (app->removed && s)
+        app->removed(app->removed_ud, s);
+}
+
 bool tui_app_allows(const struct tui_app *app, struct tui_screen *s, int action)
 {
     if (s->ops->allowed && !s->ops->allowed(s, action))
@@ -130,13 +143,19 @@ int tui_app_push(struct tui_app *app, struct tui_screen *s)
 void tui_app_pop(struct tui_app *app)
 {
     if (app->depth > 0)
-        app->depth--;
+        removed(app, app->stack[--app->depth]);
     stack_changed(app);
 }
 
 int tui_app_replace_all(struct tui_app *app, struct tui_screen *s)
 {
-    app->depth = 0;
+    /* Top first, as popping one by one would; S itself stays (it was just
+     * opened again, and what it asked for then is wanted). */
+    while (app->depth > 0) {
+        struct tui_screen *old = app->stack[--app->depth];
+        if (old != s)
+            removed(app, old);
+    }
     return tui_app_push(app, s);
 }
 
@@ -157,6 +176,7 @@ void tui_app_close(struct tui_app *app, struct tui_screen *s)
     /* Never the lock itself: only unlock takes it away. */
     if (app->over_depth > 1 && app->over[app->over_depth - 1] == s) {
         app->over_depth--;
+        removed(app, s);
         enter_top(app);
     } else if (stack_top(app) == s) {
         tui_app_pop(app);
@@ -177,6 +197,7 @@ void tui_app_unlock(struct tui_app *app)
 {
     if (!tui_app_locked(app))
         return;
-    app->over_depth = 0;
+    while (app->over_depth > 0)
+        removed(app, app->over[--app->over_depth]);
     enter_top(app);
 }

@@ -255,6 +255,60 @@ static void decode_one_needs_one_row(void **state)
     PQclear(none);
 }
 
+/* The session hook: every answer's session error goes to it once, and
+ * the callback is told "cancelled" when it was dealt with there. */
+static int hook_calls;
+static enum api_err hook_err;
+static bool hook_takes;
+
+static bool hook(void *ud, enum api_err err)
+{
+    assert_ptr_equal(ud, &hook_calls);
+    hook_calls++;
+    hook_err = err;
+    return hook_takes;
+}
+
+static enum api_err answer(const char *sqlstate)
+{
+    struct db_reply r = { DB_ERROR, NULL, "", "test" };
+    snprintf(r.sqlstate, sizeof r.sqlstate, "%s", sqlstate);
+    return api_reply_err(&r);
+}
+
+static void session_errors_go_to_the_hook(void **state)
+{
+    (void)state;
+    assert_int_equal(answer("LMS02"), API_ERR_SESSION_REVOKED);    /* no hook yet */
+    api_set_session_hook(hook, &hook_calls);
+    hook_takes = true;
+    static const struct { const char *state; enum api_err err; } ends[] = {
+        { "LMS01", API_ERR_SESSION_UNKNOWN }, { "LMS02", API_ERR_SESSION_REVOKED },
+        { "LMS03", API_ERR_SESSION_IDLE },    { "LMS04", API_ERR_SESSION_EXPIRED },
+    };
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        hook_calls = 0;
+        assert_int_equal(answer(ends[i].state), API_ERR_CANCELLED);
+        assert_int_equal(hook_calls, 1);
+        assert_int_equal(hook_err, ends[i].err);
+    }
+    /* Not taken (the lock with no session to lock): the callback says it. */
+    hook_takes = false;
+    hook_calls = 0;
+    assert_int_equal(answer("LMS03"), API_ERR_SESSION_IDLE);
+    assert_int_equal(hook_calls, 1);
+    /* Other errors and success never reach it. */
+    hook_calls = 0;
+    hook_takes = true;
+    assert_int_equal(answer("LMP01"), API_ERR_DENIED);
+    assert_int_equal(answer("LMS05"), API_ERR_MFA_OWED);
+    struct db_reply ok = { DB_OK, NULL, "", NULL };
+    assert_int_equal(api_reply_err(&ok), API_OK);
+    assert_int_equal(hook_calls, 0);
+    api_set_session_hook(NULL, NULL);
+    assert_int_equal(answer("LMS04"), API_ERR_SESSION_EXPIRED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +320,7 @@ int main(void)
         cmocka_unit_test(kdf_limits_refused),
         cmocka_unit_test(origin_from_ssh_connection),
         cmocka_unit_test(sqlstates_map_to_errors),
+        cmocka_unit_test(session_errors_go_to_the_hook),
     };
     return unit_run(tests);
 }

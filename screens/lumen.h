@@ -4,9 +4,10 @@
  *
  * Flow: login -> (picker, when the account has several practices) -> home.
  * Any call that answers "session over" (api_err_ends_session) leads back
- * to login through lumen_signed_out(); the idle timer puts up the lock
- * (tui_app_lock), which hides everything until the password is given
- * again, whatever answers land beneath it meanwhile.                    */
+ * to login, and one that answers "idle" to the lock, in one place:
+ * lumen_session_error, the api's session hook.  The idle timer puts up
+ * the lock (tui_app_lock), which hides everything until the password is
+ * given again, whatever answers land beneath it meanwhile.              */
 #ifndef LUMEN_SCREENS_LUMEN_H
 #define LUMEN_SCREENS_LUMEN_H
 

@@ -182,6 +182,14 @@ e2e_db() {
 
 e2e_sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$E2E_DB" -c "$1"; }
 
+# The Admin becomes a Viewer of Harbor Family Therapy as well: a member of
+# two practices, so the picker comes after sign-in and p switches.
+e2e_second_practice() {
+  e2e_sql "INSERT INTO lumen.memberships (practice_id, account_id, role)
+           SELECT p.id, a.id, 'viewer' FROM lumen.practices p, lumen.accounts a
+           WHERE p.name = 'Harbor Family Therapy' AND a.email = 'admin@brightsmile.test'" >/dev/null
+}
+
 e2e_lumen() { e2e_start "env $* $LUMEN_BIN --config $E2E_CONF"; }
 
 E2E_PASSWORD=lumen-demo-2026

@@ -7,9 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_plan 5
 e2e_db
-e2e_sql "INSERT INTO lumen.memberships (practice_id, account_id, role)
-         SELECT p.id, a.id, 'viewer' FROM lumen.practices p, lumen.accounts a
-         WHERE p.name = 'Harbor Family Therapy' AND a.email = 'admin@brightsmile.test'" >/dev/null
+e2e_second_practice
 session_practice() {
   e2e_sql "SELECT p.name FROM lumen.sessions s JOIN lumen.practices p ON p.id = s.practice_id
            WHERE s.revoked_at IS NULL"

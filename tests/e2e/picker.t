@@ -5,9 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_plan 10
 e2e_db
-e2e_sql "INSERT INTO lumen.memberships (practice_id, account_id, role)
-         SELECT p.id, a.id, 'viewer' FROM lumen.practices p, lumen.accounts a
-         WHERE p.name = 'Harbor Family Therapy' AND a.email = 'admin@brightsmile.test'" >/dev/null
+e2e_second_practice
 e2e_lumen
 e2e_sign_in admin@brightsmile.test
 e2e_ok 'e2e_wait_for "Choose a practice"' "a member of two practices is asked to choose"

@@ -5,9 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_plan 6
 e2e_db
-e2e_sql "INSERT INTO lumen.memberships (practice_id, account_id, role)
-         SELECT p.id, a.id, 'viewer' FROM lumen.practices p, lumen.accounts a
-         WHERE p.name = 'Harbor Family Therapy' AND a.email = 'admin@brightsmile.test'" >/dev/null
+e2e_second_practice
 revoke() { e2e_sql "UPDATE lumen.sessions SET revoked_at = now(), revoked_why = 'logout' WHERE revoked_at IS NULL"; }
 MSG="This session was ended"
 sign_in_home() {             # a fresh client each time: sign-in keeps the email

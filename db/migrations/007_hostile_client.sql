@@ -761,18 +761,7 @@ DROP FUNCTION api.unlock(text, bytea, text);
 -- ===========================================================================
 -- 4. No api call waits on a lock for more than a second, whatever another
 -- transaction holds: every api function is declared with
--- SET lock_timeout = '1s' (55P03 lock_not_available then, which the client
--- reports as a server error).  The functions of 005 and 006 still defined
--- by migrations get it here; those in db/api/ declare it themselves, and
+-- SET lock_timeout = '1s' (55P03 lock_not_available then).  They all live
+-- in db/api/ (applied after the migrations), which declares it on each;
 -- tests/db/010_schema.pg fails on one that does not.
 -- ===========================================================================
-DO $$
-DECLARE
-  f regprocedure;
-BEGIN
-  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-           WHERE n.nspname = 'api' LOOP
-    EXECUTE format('ALTER FUNCTION %s SET lock_timeout = %L', f, '1s');
-  END LOOP;
-END
-$$;

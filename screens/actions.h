@@ -18,7 +18,11 @@
     C(LOGIN) \
     C(DIALOG) \
     C(HELP) \
-    C(LOCK)
+    C(LOCK) \
+    C(INBOX)    /* the lead list */ \
+    C(LEAD)     /* one lead, and the inbox's rows: what changes a lead */ \
+    C(LEADVIEW) /* one lead's page */ \
+    C(MENU)     /* a list of choices over the screen */
 
 /* Scopes: the whole ctx mask of one kind of screen (SCOPE_<NAME>), which a
  * screen puts in its ops->ctx.  The clash check looks at each scope, and
@@ -30,7 +34,11 @@
     S(HOME, CTX_GLOBAL | CTX_HOME) \
     S(LOCK, CTX_FORM | CTX_LOCK) \
     S(DIALOG, CTX_DIALOG) \
-    S(HELP, CTX_HELP)
+    S(HELP, CTX_HELP) \
+    S(INBOX, CTX_GLOBAL | CTX_LIST | CTX_INBOX | CTX_LEAD) \
+    S(LEAD, CTX_GLOBAL | CTX_LIST | CTX_LEAD | CTX_LEADVIEW) \
+    S(MENU, CTX_LIST | CTX_MENU) \
+    S(PROMPT, CTX_FORM)
 
 /* A(ID, name, ctx, perm, label, help, keys): ACT_<ID>; the [keys] name
  * (ID in lower case, '-' for '_': a test holds them together); the contexts
@@ -72,14 +80,40 @@
     A(TOP, "top", CTX_LIST | CTX_HELP, NULL, NULL, "go to the first row", "g Home") \
     A(BOTTOM, "bottom", CTX_LIST | CTX_HELP, NULL, NULL, "go to the last row", "G End") \
     A(OPEN, "open", CTX_LIST, NULL, "choose", "open or choose the row under the cursor", "Enter") \
-    A(REFRESH, "refresh", CTX_HOME, NULL, "refresh", "ask the database again", "r") \
+    A(REFRESH, "refresh", CTX_HOME | CTX_INBOX | CTX_LEADVIEW, NULL, "refresh", \
+      "ask the database again", "r") \
     A(SIGN_OUT, "sign-out", CTX_HOME, NULL, "sign out", "sign out of this session", "o") \
     A(SWITCH_PRACTICE, "switch-practice", CTX_HOME, NULL, NULL, \
       "choose another of your practices", "p") \
     /* The dialog shows these keys on its buttons. */ \
     A(YES, "yes", CTX_DIALOG, NULL, NULL, "confirm", "y") \
     A(NO, "no", CTX_DIALOG, NULL, NULL, "cancel", "n Esc") \
-    A(CLOSE_HELP, "close-help", CTX_HELP, NULL, NULL, "close this help", "Esc q ?")
+    A(CLOSE_HELP, "close-help", CTX_HELP, NULL, NULL, "close this help", "Esc q ?") \
+    /* The inbox.  Capitals choose which leads show; small letters act. */ \
+    A(FILTER, "filter", CTX_INBOX, NULL, "filter", \
+      "filter: text, status:new assigned:me|none service:.. since:7d, ! negates", "/") \
+    A(SORT, "sort", CTX_INBOX, NULL, "sort", \
+      "sort by newest, or by oldest untouched first", "o") \
+    A(SHOW_NEW, "show-new", CTX_INBOX, NULL, NULL, "show only new leads (again: all)", "N") \
+    A(SHOW_MINE, "show-mine", CTX_INBOX, NULL, NULL, \
+      "show only leads assigned to me (again: all)", "M") \
+    A(SHOW_WAITING, "show-waiting", CTX_INBOX, NULL, NULL, \
+      "show new leads untouched for over 15 minutes (again: all)", "U") \
+    A(TAG, "tag", CTX_INBOX, "lead.update", NULL, \
+      "tag or untag the row; changes act on every tagged row", "Space") \
+    A(SET_STATUS, "set-status", CTX_LEAD, "lead.update", "status", \
+      "set the status (tagged rows, or this lead)", "s") \
+    A(MARK_CONTACTED, "mark-contacted", CTX_LEAD, "lead.update", NULL, \
+      "mark as contacted (tagged rows, or this lead)", "c") \
+    A(ASSIGN_ME, "assign-me", CTX_LEAD, "lead.update", NULL, \
+      "assign to me (tagged rows, or this lead)", "a") \
+    A(ASSIGN, "assign", CTX_LEAD, "lead.update", "assign", \
+      "assign to a member, or to nobody", "A") \
+    A(NOTE, "note", CTX_LEAD, "lead.update", "note", "add a note to the lead", "n") \
+    A(EXPORT, "export", CTX_INBOX, "lead.export", "export", \
+      "export the leads shown (the filter in force) to a CSV file", "e") \
+    A(DELETE, "delete", CTX_LEADVIEW, "lead.delete", NULL, \
+      "delete the lead at the visitor's request (asks to type its id)", "D")
 
 /* --- generated from the lists above ---------------------------------------- */
 

@@ -1,7 +1,10 @@
 #include "screens/common.h"
 #include "screens/actions.h"
 
+#include "tui/text.h"
+
 #include <stdio.h>
+#include <time.h>
 
 static bool only_this(int action, void *ud)
 {
@@ -94,4 +97,54 @@ bool form_screen_cursor(const struct form_cursor *cur, bool busy, int *y, int *x
     *y = cur->y;
     *x = cur->x;
     return true;
+}
+
+void common_box(WINDOW *w, int y, int x, int h, int wd, const char *title, unsigned tf)
+{
+    if (h < 1 || wd < 1)
+        return;
+    wattrset(w, theme_attr(ROLE_NORMAL));
+    for (int i = 0; i < h; i++)
+        mvwhline(w, y + i, x, ' ', wd);
+    if (h < 3 || wd < 4)
+        return;
+    wattrset(w, theme_attr(ROLE_BORDER));
+    mvwhline(w, y, x + 1, ACS_HLINE, wd - 2);
+    mvwhline(w, y + h - 1, x + 1, ACS_HLINE, wd - 2);
+    mvwvline(w, y + 1, x, ACS_VLINE, h - 2);
+    mvwvline(w, y + 1, x + wd - 1, ACS_VLINE, h - 2);
+    mvwaddch(w, y, x, ACS_ULCORNER);
+    mvwaddch(w, y, x + wd - 1, ACS_URCORNER);
+    mvwaddch(w, y + h - 1, x, ACS_LLCORNER);
+    mvwaddch(w, y + h - 1, x + wd - 1, ACS_LRCORNER);
+    if (title && *title && wd > 8) {
+        char t[256];
+        snprintf(t, sizeof t, " %s ", title);
+        wattrset(w, theme_attr(ROLE_TITLE));
+        tui_put(w, y, x + 2, (int)text_width(t) < wd - 4 ? (int)text_width(t) : wd - 4, t, tf);
+    }
+    wattrset(w, theme_attr(ROLE_NORMAL));
+}
+
+/* The process's TZ is the practice's (lumen_store_me sets it), so
+ * localtime_r gives the practice's wall clock, DST included. */
+void lumen_format_time(const struct lumen *L, const char *ts, char *buf, size_t size)
+{
+    (void)L;
+    struct tm tm = { 0 };
+    int y, mo, d, h, mi, sec;
+    if (!ts || sscanf(ts, "%4d-%2d-%2d%*[ T]%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6) {
+        snprintf(buf, size, "%s", ts ? ts : "");
+        return;
+    }
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    time_t t = timegm(&tm);     /* the server sends UTC (conn pins TimeZone) */
+    struct tm local;
+    if (!localtime_r(&t, &local) || !strftime(buf, size, "%Y-%m-%d %H:%M", &local))
+        snprintf(buf, size, "%s", ts);
 }

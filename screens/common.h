@@ -43,4 +43,9 @@ void form_screen_draw(struct form *fm, WINDOW *w, int y, int x, int width, int h
                       struct form_cursor *cur);
 bool form_screen_cursor(const struct form_cursor *cur, bool busy, int *y, int *x);
 
+/* A bordered box (ROLE_BORDER, TITLE in its top border) at y, x, h x wd
+ * of w, its inside cleared: where an overlay draws over the screen below
+ * without a window of its own. */
+void common_box(WINDOW *w, int y, int x, int h, int wd, const char *title, unsigned tf);
+
 #endif

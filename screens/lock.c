@@ -3,7 +3,13 @@
  * same session continues.  At a shared front desk the next person signs the
  * session out instead (not-you), or quits, which signs it out too.  Too
  * many failures end the session.  The app keeps it over everything
- * (tui_app_lock) until unlocked() or a sign-out. */
+ * (tui_app_lock) until unlocked() or a sign-out.
+ *
+ * Step-up (DESIGN.md: exports, deletions and the like want a proof of the
+ * password newer than 10 minutes) is the same proof, api.unlock, which
+ * renews the session's step_up_at: the same screen in a second instance,
+ * an overlay over the screen that asked (lumen_step_up), which replays the
+ * refused call once the proof is in, or goes back with Esc. */
 #include "screens/actions.h"
 #include "screens/common.h"
 #include "screens/screen.h"
@@ -19,6 +25,12 @@ struct lock {
     struct form form;       /* password [, code] */
     bool busy;
     struct form_cursor cur;
+    /* Step-up only: */
+    bool stepup;
+    struct tui_screen *below;
+    char why[200];
+    void (*replay)(void *ud);
+    void *ud;
 };
 
 static void lock_setup(struct lock *st)
@@ -56,6 +68,19 @@ static void unlocked(struct lock *st)
     tui_app_message(L->app, ROLE_OK, "Unlocked.", 3000);
 }
 
+/* The proof is in: the overlay goes, and the refused call is made again. */
+static void stepped_up(struct lock *st)
+{
+    struct lumen *L = st->L;
+    struct tui_screen *s = L->screens[SCR_STEPUP];
+    void (*replay)(void *) = st->replay;
+    void *ud = st->ud;
+    lock_reset(s);
+    tui_app_close(L->app, s);
+    if (replay)
+        replay(ud);
+}
+
 static void on_unlock(void *ud, enum api_err err, const struct api_unlock *r)
 {
     struct lock *st = ud;
@@ -71,7 +96,10 @@ static void on_unlock(void *ud, enum api_err err, const struct api_unlock *r)
     }
     switch (r->status) {
     case API_UNLOCK_OK:
-        unlocked(st);
+        if (st->stepup)
+            stepped_up(st);
+        else
+            unlocked(st);
         break;
     case API_UNLOCK_CODE_REQUIRED:
         /* Two-factor was turned on since sign-in: ask for both now. */
@@ -161,6 +189,13 @@ static enum tui_result lock_action(struct tui_screen *s, int action)
         return r;
     switch (action) {
     case ACT_CANCEL:
+        if (st->stepup && !st->busy) {
+            lock_reset(s);
+            tui_app_close(s->app, s);
+            tui_app_message(st->L->app, ROLE_STATUS, "Not done: your password was not confirmed.",
+                            4000);
+            return TUI_REDRAW;
+        }
         api_cancel(st->L->db, st);
         st->busy = false;
         return TUI_REDRAW;
@@ -171,10 +206,41 @@ static enum tui_result lock_action(struct tui_screen *s, int action)
     return TUI_UNHANDLED;      /* quit, redraw: the loop's global keys */
 }
 
+/* Step-up: a box over the screen that asked. */
+static void stepup_draw(struct lock *st, WINDOW *w, int h, int cols)
+{
+    struct lumen *L = st->L;
+    if (st->below && st->below->ops->draw)
+        st->below->ops->draw(st->below, w, h, cols);
+    int bw = cols - 4 < 70 ? cols - 4 : 70, bh = st->form.count > 1 ? 13 : 11;
+    if (bh > h)
+        bh = h;
+    int y = (h - bh) / 2, x = (cols - bw) / 2;
+    common_box(w, y, x, bh, bw, "Confirm it is you", L->tf);
+    char line[400];
+    snprintf(line, sizeof line, "%s needs your password again (it was last given over "
+             "10 minutes ago).", st->why);
+    size_t len, width, adv;
+    const char *p = line;
+    int ty = y + 2;
+    wattrset(w, theme_attr(ROLE_NORMAL));
+    while (*p && ty < y + 4 && (adv = text_wrap_next(p, (size_t)bw - 4, &len, &width))) {
+        char part[400];
+        snprintf(part, sizeof part, "%.*s", (int)len, p);
+        tui_put(w, ty++, x + 2, bw - 4, part, L->tf);
+        p += adv;
+    }
+    form_screen_draw(&st->form, w, y + 5, x + 2, bw - 4, bh - 6, &st->cur);
+}
+
 static void lock_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
 {
     struct lock *st = s->state;
     struct lumen *L = st->L;
+    if (st->stepup) {
+        stepup_draw(st, w, h, cols);
+        return;
+    }
     int x = cols > 64 ? (cols - 60) / 2 : 2, y = 2;
     char line[320], key[KEYMAP_NAME_MAX];
     wattrset(w, theme_attr(ROLE_TITLE));
@@ -210,10 +276,14 @@ static void lock_destroy(struct tui_screen *s)
     form_free(&st->form);
 }
 
-/* There is no "back" from the lock: Esc only cancels a call under way. */
+/* There is no "back" from the lock: Esc only cancels a call under way.
+ * Step-up is a question: Esc goes back, and nobody else's session is in
+ * question there. */
 static bool lock_allowed(struct tui_screen *s, int action)
 {
     struct lock *st = s->state;
+    if (st->stepup)
+        return action != ACT_NOT_YOU;
     return action != ACT_CANCEL || st->busy;
 }
 
@@ -238,3 +308,44 @@ const struct screen_ops lock_ops = {
     .typing = form_screen_typing,
     .destroy = lock_destroy,
 };
+
+/* lumen_go(SCR_STEPUP, req) */
+struct stepup_req {
+    const char *why;
+    void (*replay)(void *ud);
+    void *ud;
+};
+
+static void stepup_open(struct tui_screen *s, void *arg)
+{
+    struct lock *st = s->state;
+    const struct stepup_req *q = arg;
+    st->stepup = true;
+    st->below = tui_app_top(st->L->app);
+    snprintf(st->why, sizeof st->why, "%s", q->why);
+    st->replay = q->replay;
+    st->ud = q->ud;
+    lock_reset(s);
+    lock_setup(st);
+}
+
+const struct screen_ops stepup_ops = {
+    .name = "stepup",
+    .state_size = sizeof(struct lock),
+    .init = lock_init,
+    .open = stepup_open,
+    .ctx = SCOPE_LOCK,
+    .draw = lock_draw,
+    .key = lock_key,
+    .action = lock_action,
+    .cursor = lock_cursor,
+    .allowed = lock_allowed,
+    .typing = form_screen_typing,
+    .destroy = lock_destroy,
+};
+
+void lumen_step_up(struct lumen *L, const char *why, void (*replay)(void *ud), void *ud)
+{
+    struct stepup_req q = { why, replay, ud };
+    lumen_go(L, SCR_STEPUP, &q);
+}

@@ -24,6 +24,7 @@
 /* A copy of api.me, kept while signed in. */
 struct lumen_me {
     bool valid;
+    char account_id[40];
     char email[256];
     char display_name[256];
     char practice_id[40];
@@ -56,6 +57,9 @@ struct lumen {
      * SIGN_OUT_CALLS: the sign-out, which must still reach the server after
      * the session and all its screens are gone. */
     char session_calls, sign_out_calls;
+    /* Wake-ups by a poll (no LISTEN behind a transaction pooler). */
+    bool poll_wake;
+    long long wake_at_ms;
 };
 
 /* Runs the TUI with this config and keymap; returns the exit status.  The
@@ -91,6 +95,16 @@ const char *lumen_role_title(const char *role);
 void lumen_lock(struct lumen *L, bool by_user);
 /* Arms the idle lock from the practice's timeout (or the config's). */
 void lumen_arm_idle(struct lumen *L);
+
+/* Step-up: the server wants a proof of the password newer than 10
+ * minutes (API_ERR_STEP_UP) before WHY ("Exporting leads") is done.  Asks
+ * for it over the screen in hand and calls REPLAY(UD) once it is given;
+ * Esc gives up (the status row says nothing was done). */
+void lumen_step_up(struct lumen *L, const char *why, void (*replay)(void *ud), void *ud);
+
+/* A timestamp as the server sends it (UTC, ISO) in the practice's time
+ * zone: "2026-11-30 14:05"; the text as sent when it does not parse. */
+void lumen_format_time(const struct lumen *L, const char *ts, char *buf, size_t size);
 
 /* Every navigation: puts screen ID on screen as the registry says (a tab
  * replaces the stack, the picker is pushed, help and dialogs overlay),

@@ -1,6 +1,7 @@
 /* The TUI's wiring: keymap from config, database into the main loop, the
  * header, the idle lock, and the moves between sign-in, picker and home. */
 #include "screens/lumen.h"
+#include "screens/inbox.h"
 #include "screens/actions.h"
 #include "screens/screen.h"
 #include "client/mem.h"
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct keymap *screens_keymap(const struct config *cfg, char *err, size_t errlen)
 {
@@ -38,7 +40,13 @@ fail:
 static int io_fds(void *ud, struct pollfd *fds, int max, int *timeout_ms)
 {
     struct lumen *L = ud;
-    int t = db_timeout_ms(L->db, db_now_ms());
+    long long now = db_now_ms();
+    int t = db_timeout_ms(L->db, now);
+    if (L->poll_wake && L->me.practice_id[0]) {
+        long long w = L->wake_at_ms > now ? L->wake_at_ms - now : 0;
+        if (t < 0 || w < t)
+            t = (int)w;
+    }
     if (t >= 0 && (*timeout_ms < 0 || t < *timeout_ms))
         *timeout_ms = t;
     short ev;
@@ -49,10 +57,26 @@ static int io_fds(void *ud, struct pollfd *fds, int max, int *timeout_ms)
     return 1;
 }
 
+/* Wake-ups (DESIGN.md): a NOTIFY on the practice's channel, or, where a
+ * transaction pooler keeps LISTEN from working, a tick every second.
+ * Either only makes the inbox ask the api again: a NOTIFY can come from
+ * anyone, so it carries nothing acted upon. */
+#define WAKE_POLL_MS 1000
+
 static void io_service(void *ud, const struct pollfd *fds, int n)
 {
     struct lumen *L = ud;
-    db_service(L->db, n > 0 ? fds[0].revents : 0, db_now_ms());
+    long long now = db_now_ms();
+    db_service(L->db, n > 0 ? fds[0].revents : 0, now);
+    bool wake = false;
+    while (db_next_notify(L->db))
+        wake = true;
+    if (L->poll_wake && L->me.practice_id[0] && now >= L->wake_at_ms) {
+        L->wake_at_ms = now + WAKE_POLL_MS;
+        wake = true;
+    }
+    if (wake && !tui_app_locked(L->app))
+        inbox_wake(L);
 }
 
 static const char *io_status(void *ud, enum theme_role *role)
@@ -107,11 +131,28 @@ static void draw_header(void *ud, WINDOW *w, int cols)
 
 /* --- the flow ------------------------------------------------------------- */
 
+/* Times are shown on the practice's clock (lumen_format_time): TZ is set
+ * to its zone, a name the server sends, so only a plain zone name is taken
+ * (no path, no ':' form that reads a file of the server's choosing). */
+static void practice_clock(const char *tz)
+{
+    bool plain = tz[0] && tz[0] != '/' && !strstr(tz, "..");
+    for (const char *p = tz; *p && plain; p++)
+        plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                (*p >= '0' && *p <= '9') || strchr("/_+-", *p);
+    if (plain)
+        setenv("TZ", tz, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+}
+
 void lumen_store_me(struct lumen *L, const struct api_me *me)
 {
     struct lumen_me *m = &L->me;
     memset(m, 0, sizeof *m);
     m->valid = true;
+    snprintf(m->account_id, sizeof m->account_id, "%s", me->account_id);
     snprintf(m->email, sizeof m->email, "%s", me->email);
     snprintf(m->display_name, sizeof m->display_name, "%s", me->display_name);
     snprintf(m->practice_id, sizeof m->practice_id, "%s", me->practice_id);
@@ -127,6 +168,17 @@ void lumen_store_me(struct lumen *L, const struct api_me *me)
         m->nperms++;
     }
     keymap_set_permissions(L->km, perms, m->nperms);
+    practice_clock(m->timezone);
+    if (m->practice_id[0]) {
+        /* lumen_leads_<practice id without dashes> (db/API.md) */
+        char ch[64] = "lumen_leads_";
+        size_t j = strlen(ch);
+        for (const char *p = m->practice_id; *p && j + 1 < sizeof ch; p++)
+            if (*p != '-')
+                ch[j++] = *p;
+        ch[j] = '\0';
+        L->poll_wake = db_listen(L->db, ch) != 0;
+    }
     tui_app_dirty(L->app);
 }
 

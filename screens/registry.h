@@ -27,9 +27,14 @@ enum nav_kind {
     R(LOGIN, login, NAV_ROOT, -1, NULL, NULL) \
     R(PICKER, picker, NAV_PUSH, -1, NULL, NULL) \
     R(HOME, home, NAV_ROOT, ACT_TAB_HOME, "Home", NULL) \
+    R(INBOX, inbox, NAV_ROOT, ACT_TAB_INBOX, "Inbox", "lead.read") \
+    R(LEAD, lead, NAV_PUSH, -1, NULL, "lead.read") \
     R(LOCK, lock, NAV_LOCK, -1, NULL, NULL) \
+    R(STEPUP, stepup, NAV_OVERLAY, -1, NULL, NULL) \
     R(HELP, help, NAV_OVERLAY, -1, NULL, NULL) \
-    R(CONFIRM, confirm, NAV_OVERLAY, -1, NULL, NULL)
+    R(CONFIRM, confirm, NAV_OVERLAY, -1, NULL, NULL) \
+    R(PROMPT, prompt, NAV_OVERLAY, -1, NULL, NULL) \
+    R(MENU, menu, NAV_OVERLAY, -1, NULL, NULL)
 
 #define LUMEN_SCR_ID_(id, ...) SCR_##id,
 enum screen_id { LUMEN_SCREENS(LUMEN_SCR_ID_) SCR_COUNT };

@@ -75,6 +75,11 @@ struct screen_ops {
     void (*enter)(struct tui_screen *s);
     /* When it stops being on top: covered, popped or replaced. */
     void (*leave)(struct tui_screen *s);
+    /* When it is taken off the stack for good (popped, closed, replaced;
+     * not merely covered), after the app's removed hook: what the screen
+     * started beyond the calls its state owns (a sub-owner's calls, an
+     * export) stops here. */
+    void (*removed)(struct tui_screen *s);
     /* The body is h x cols: on a resize, and before it first comes on
      * top.  Lists size their view here, not in draw. */
     void (*layout)(struct tui_screen *s, int h, int cols);

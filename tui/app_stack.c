@@ -72,6 +72,8 @@ static void removed(struct tui_app *app, struct tui_screen *s)
 {
     if (app->removed && s)
         app->removed(app->removed_ud, s);
+    if (s && s->ops->removed)
+        s->ops->removed(s);
 }
 
 bool tui_app_allows(const struct tui_app *app, struct tui_screen *s, int action)

@@ -37,7 +37,8 @@
 #define INBOX_BAR_Y 1
 #define INBOX_TABLE_Y 2
 #define INBOX_PAGE 100
-#define INBOX_FILTER_JSON_MAX 2048
+#define INBOX_FILTER_JSON_MAX 4096
+#define INBOX_TYPING_MS 300
 
 enum col { F_ID, F_CAPTURED, F_STATUS, F_NAME, F_SERVICE, F_PHONE, F_ASSIGNED, F_TOUCHED,
            F_COUNT };
@@ -600,6 +601,13 @@ static enum tui_result list_move(struct inbox *st, int action)
     return TUI_REDRAW_ROWS;
 }
 
+static void typed(void *ud)
+{
+    struct inbox *st = ud;
+    apply_filter(st);
+    tui_app_dirty(st->L->app);
+}
+
 static enum tui_result inbox_key(struct tui_screen *s, tui_key k)
 {
     struct inbox *st = s->state;
@@ -608,8 +616,10 @@ static enum tui_result inbox_key(struct tui_screen *s, tui_key k)
         return TUI_UNHANDLED;
     if (!filterbar_key(&st->fb, k, &changed_text))
         return tui_key_is_text(k) ? TUI_HANDLED : TUI_UNHANDLED;
+    /* Typing narrows, once the typing pauses: each filter opened is a
+     * lead.list row in the audit log, not each key. */
     if (changed_text)
-        apply_filter(st);           /* typing narrows */
+        lumen_timer(st->L, INBOX_TYPING_MS, typed, st);
     return TUI_REDRAW;
 }
 
@@ -620,10 +630,12 @@ static enum tui_result filter_action(struct inbox *st, int action)
     int line;
     switch (action) {
     case ACT_OPEN:
+        lumen_timer(st->L, 0, NULL, NULL);
         filterbar_accept(&st->fb);
         apply_filter(st);
         return TUI_REDRAW;
     case ACT_CANCEL:
+        lumen_timer(st->L, 0, NULL, NULL);
         if (filterbar_cancel(&st->fb, &key, &len, &line) && len <= sizeof st->anchor_key) {
             memcpy(st->anchor_key, key, len);
             st->anchor_len = len;
@@ -774,6 +786,8 @@ static void inbox_removed(struct tui_screen *s)
     struct inbox *st = s->state;
     api_cancel(st->L->db, &st->page_owner);
     api_cancel(st->L->db, &st->arrivals_owner);
+    if (st->L->timer_ud == st)
+        lumen_timer(st->L, 0, NULL, NULL);
     if (inbox_export_running(st->exp))
         inbox_export_cancel(st->exp);
     st->opening = false;

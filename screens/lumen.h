@@ -60,6 +60,10 @@ struct lumen {
     /* Wake-ups by a poll (no LISTEN behind a transaction pooler). */
     bool poll_wake;
     long long wake_at_ms;
+    /* lumen_timer's one slot. */
+    void (*timer_fn)(void *ud);
+    void *timer_ud;
+    long long timer_at_ms;
 };
 
 /* Runs the TUI with this config and keymap; returns the exit status.  The
@@ -95,6 +99,10 @@ const char *lumen_role_title(const char *role);
 void lumen_lock(struct lumen *L, bool by_user);
 /* Arms the idle lock from the practice's timeout (or the config's). */
 void lumen_arm_idle(struct lumen *L);
+
+/* FN(UD) once, MS milliseconds from now, from the main loop; replaces
+ * the one set before (NULL FN: none).  For a pause in typing. */
+void lumen_timer(struct lumen *L, int ms, void (*fn)(void *ud), void *ud);
 
 /* Step-up: the server wants a proof of the password newer than 10
  * minutes (API_ERR_STEP_UP) before WHY ("Exporting leads") is done.  Asks

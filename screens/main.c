@@ -47,6 +47,11 @@ static int io_fds(void *ud, struct pollfd *fds, int max, int *timeout_ms)
         if (t < 0 || w < t)
             t = (int)w;
     }
+    if (L->timer_fn) {
+        long long w = L->timer_at_ms > now ? L->timer_at_ms - now : 0;
+        if (t < 0 || w < t)
+            t = (int)w;
+    }
     if (t >= 0 && (*timeout_ms < 0 || t < *timeout_ms))
         *timeout_ms = t;
     short ev;
@@ -77,6 +82,18 @@ static void io_service(void *ud, const struct pollfd *fds, int n)
     }
     if (wake && !tui_app_locked(L->app))
         inbox_wake(L);
+    if (L->timer_fn && now >= L->timer_at_ms) {
+        void (*fn)(void *) = L->timer_fn;
+        L->timer_fn = NULL;
+        fn(L->timer_ud);
+    }
+}
+
+void lumen_timer(struct lumen *L, int ms, void (*fn)(void *ud), void *ud)
+{
+    L->timer_fn = fn;
+    L->timer_ud = ud;
+    L->timer_at_ms = db_now_ms() + (ms > 0 ? ms : 0);
 }
 
 static const char *io_status(void *ud, enum theme_role *role)

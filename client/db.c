@@ -60,7 +60,14 @@ struct db {
     char notify[DB_NOTIFY_MAX][64];
     int nnotify;
     char notify_out[64];
+    char listen[DB_LISTEN_MAX][64]; /* the channels asked for (db_listen) */
+    int nlisten;
+    int listening;                  /* LISTENs answered on this connection */
+    unsigned connections;
 };
+
+/* The owner of the LISTEN calls: no screen's, so no screen cancels them. */
+static const char listen_owner;
 
 long long db_now_ms(void)
 {
@@ -383,6 +390,95 @@ static void read_input(struct db *db)
         lost(db, PQerrorMessage(db->conn));
 }
 
+static void on_listen(void *ud, const struct db_reply *r)
+{
+    struct db *db = ud;
+    if (r->outcome == DB_OK)
+        db->listening++;
+}
+
+/* A LISTEN for channel I, at the head of the queue (before every call
+ * queued: the screens' first answers come after it). */
+static void push_listen(struct db *db, int i)
+{
+    struct call *c = mem_alloc(sizeof *c);
+    char sql[80];
+    snprintf(sql, sizeof sql, "LISTEN \"%s\"", db->listen[i]);
+    c->sql = mem_strdup(sql);
+    c->values = mem_alloc(sizeof *c->values);
+    c->lengths = mem_alloc(sizeof *c->lengths);
+    c->formats = mem_alloc(sizeof *c->formats);
+    c->done = on_listen;
+    c->ud = db;
+    c->owner = &listen_owner;
+    c->next = db->head;
+    db->head = c;
+    if (!db->tail)
+        db->tail = c;
+}
+
+/* A new connection: no channel is listened to on it yet.  LISTENs still
+ * queued from the last one are dropped, and every channel's is queued
+ * first. */
+static void queue_listens(struct db *db)
+{
+    db->listening = 0;
+    struct call **pp = &db->head;
+    db->tail = NULL;
+    while (*pp) {
+        struct call *c = *pp;
+        if (c->owner == &listen_owner) {
+            *pp = c->next;
+            call_free(c);
+        } else {
+            db->tail = c;
+            pp = &c->next;
+        }
+    }
+    if (db->cfg->db.pooler == CONFIG_POOLER_TRANSACTION)
+        return;
+    for (int i = db->nlisten - 1; i >= 0; i--)
+        push_listen(db, i);
+}
+
+static bool channel_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 63)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
+int db_listen(struct db *db, const char *channel)
+{
+    if (!channel_ok(channel))
+        return -1;
+    for (int i = 0; i < db->nlisten; i++)
+        if (strcmp(db->listen[i], channel) == 0)
+            return 0;
+    if (db->nlisten == DB_LISTEN_MAX)
+        return -1;
+    snprintf(db->listen[db->nlisten++], sizeof db->listen[0], "%s", channel);
+    /* Not connected: the connection, when up, sends every channel's. */
+    if (db->state == DB_READY && db->cfg->db.pooler != CONFIG_POOLER_TRANSACTION && !db->closing)
+        push_listen(db, db->nlisten - 1);
+    return 0;
+}
+
+bool db_listens(const struct db *db)
+{
+    return db->state == DB_READY && db->cfg->db.pooler != CONFIG_POOLER_TRANSACTION &&
+           db->nlisten > 0 && db->listening >= db->nlisten;
+}
+
+unsigned db_connections(const struct db *db)
+{
+    return db->connections;
+}
+
 static void service_connecting(struct db *db, short revents, long long now_ms)
 {
     if (now_ms >= db->deadline_ms && !revents) {
@@ -400,6 +496,8 @@ static void service_connecting(struct db *db, short revents, long long now_ms)
         db->attempt = 0;
         db->ever_connected = true;
         db->error[0] = '\0';
+        db->connections++;
+        queue_listens(db);
     }
 }
 

@@ -99,6 +99,24 @@ bool db_trouble(const struct db *db);
  * next one or NULL; the string is valid until the next call. */
 const char *db_next_notify(struct db *db);
 
+/* Asks to be woken by NOTIFY on CHANNEL ([a-z0-9_], 1 to 63 bytes; up to
+ * DB_LISTEN_MAX channels; one already asked for is no change).  The
+ * channels are remembered, and `LISTEN "channel"` is sent on every
+ * connection, before any queued call: now when connected, else as soon as
+ * the (re)connection is up.  With [database] pooler = transaction no
+ * LISTEN is ever sent (a pooler gives no session of its own to listen on)
+ * and db_listens() stays false.  0, or -1 for a bad name or too many. */
+#define DB_LISTEN_MAX 4
+int db_listen(struct db *db, const char *channel);
+/* True while every channel asked for is listened to on the connection in
+ * hand; false before the LISTENs are answered, while reconnecting, under a
+ * transaction pooler, or with no channel: the screen polls then. */
+bool db_listens(const struct db *db);
+/* How many times the connection was made.  A notification sent while the
+ * connection was down is lost: a screen that waits for them looks once
+ * (a poll) when this changes. */
+unsigned db_connections(const struct db *db);
+
 /* For subcommands, which have no main loop: runs db_service() until the
  * connection is up and every queued call has been answered (their
  * callbacks run from here).  -1 when the connection failed, was lost or

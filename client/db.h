@@ -23,6 +23,7 @@
 #define LUMEN_CLIENT_DB_H
 
 #include <libpq-fe.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -125,6 +126,33 @@ unsigned db_connections(const struct db *db);
 int db_drain(struct db *db, int timeout_ms);
 /* The last connection error, one line ("" when none). */
 const char *db_error_text(const struct db *db);
+
+/* COPY out, for subcommands only: it blocks (the TUI pages with an api
+ * call instead).  With the db connected and idle (db_drain() returned 0),
+ * runs, in one transaction (so that a transaction-mode pooler keeps them on
+ * one server connection, and settings made by PREP with set_config(...,
+ * true) last exactly as long as the COPY):
+ *
+ *   BEGIN; PREP (one statement, NPARAMS text parameters); COPY_SQL; COMMIT
+ *
+ * COPY takes no bind parameters, so secrets reach COPY_SQL through PREP's
+ * settings (current_setting), never through its text.  ROW is given each
+ * row as COPY's text format sends it (fields split by TAB, \N for NULL,
+ * backslash escapes: see db_copy_fields), without its newline, in a buffer
+ * it may change; ROW returning non-zero, or *STOP becoming non-zero (a
+ * signal handler's flag; checked at least every 200 ms), cancels the COPY
+ * and rolls back.  0, or -1 with one line in ERR and the SQLSTATE (or "")
+ * in SQLSTATE[6]; a lost connection is left to the usual reconnect. */
+typedef int (*db_copy_row_fn)(void *ud, char *line, size_t len);
+int db_copy_out(struct db *db, const char *prep, int nparams, const char *const *values,
+                const char *copy_sql, db_copy_row_fn row, void *ud,
+                const volatile sig_atomic_t *stop, char sqlstate[6], char *err, size_t errlen);
+/* Splits a COPY text row (LINE, LEN bytes) in place into at most MAX
+ * fields, decoding \b \f \n \r \t \v \\, octal \ooo and \xhh and
+ * any other escaped byte as itself; a field that is exactly \N is NULL
+ * (FIELDS[i] NULL).  Returns the number of fields, or -1 when there are
+ * more than MAX.  The fields are NUL-terminated; LENS gets their lengths. */
+int db_copy_fields(char *line, size_t len, char **fields, size_t *lens, int max);
 
 /* A monotonic clock in milliseconds. */
 long long db_now_ms(void);

@@ -315,9 +315,40 @@ static void no_listen_behind_a_transaction_pooler(void **state)
     config_free(&cfg);
 }
 
+/* COPY's text format, as db_copy_out hands rows to subcommands. */
+static void copy_fields_decode(void **state)
+{
+    (void)state;
+    char line[] = "1\t\\N\t\\N\tline1\\nline2\\t\\\\x\t\\101\\x41\\q\t\tNa";
+    char *f[8];
+    size_t n[8];
+    assert_int_equal(db_copy_fields(line, strlen(line), f, n, 8), 7);
+    assert_string_equal(f[0], "1");
+    assert_null(f[1]);
+    assert_null(f[2]);
+    assert_string_equal(f[3], "line1\nline2\t\\x");
+    assert_int_equal(n[3], 14);
+    assert_string_equal(f[4], "AAq");
+    assert_string_equal(f[5], "");
+    assert_non_null(f[5]);
+    assert_string_equal(f[6], "Na");
+    /* \N as part of a longer field is not NULL. */
+    char l2[] = "\\Nx\t\\N";
+    assert_int_equal(db_copy_fields(l2, strlen(l2), f, n, 8), 2);
+    assert_string_equal(f[0], "Nx");
+    assert_null(f[1]);
+    /* More fields than asked for. */
+    char l3[] = "a\tb\tc";
+    assert_int_equal(db_copy_fields(l3, strlen(l3), f, n, 2), -1);
+    char l4[] = "";
+    assert_int_equal(db_copy_fields(l4, 0, f, n, 2), 1);
+    assert_string_equal(f[0], "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(copy_fields_decode),
         cmocka_unit_test(close_answers_every_queued_call),
         cmocka_unit_test(cancel_leaves_other_owners_alone),
         cmocka_unit_test(cancel_in_flight_does_not_block),

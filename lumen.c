@@ -30,6 +30,9 @@ static const char usage_text[] =
     "                          as a member of lumen_api, with no password; an\n"
     "                          existing NAME is made a member\n"
     "  whoami                  sign in; print who, which practice, which role and session\n"
+    "  leads export            write the practice's leads as CSV (--status, --since,\n"
+    "                          --filter, --out, --with-transcript, --bom); see\n"
+    "                          'lumen leads export --help'\n"
     "  audit verify            re-compute the practice's audit hash chain; print ok and its\n"
     "                          head, or the first row that does not match (exit 1); the\n"
     "                          heads verified are kept in $XDG_STATE_HOME/lumen/audit-anchors\n"
@@ -40,7 +43,8 @@ static const char usage_text[] =
     "options:\n"
     "  --config FILE           the config; otherwise $LUMEN_CONFIG,\n"
     "                          $XDG_CONFIG_HOME/lumen/lumen.conf or /etc/lumen/lumen.conf\n"
-    "  --email EMAIL           who signs in (whoami, audit verify); asked when not given\n"
+    "  --email EMAIL           who signs in (whoami, leads export, audit verify); asked\n"
+    "                          when not given\n"
     "  --password-stdin        the first line of standard input is the password, the\n"
     "                          second the two-factor code (else both are asked)\n"
     "  --practice NAME|ID      the practice, for a member of several\n"
@@ -51,6 +55,8 @@ struct args {
     const char *config;
     const char *dir;
     struct subcmd_opts who;
+    struct export_opts exp;
+    bool exp_given;             /* an export option was given */
     const char *words[4];
     int nwords;
 };
@@ -75,6 +81,17 @@ static int parse_args(int argc, char **argv, struct args *a)
             slot = &a->who.email;
         else if (strcmp(s, "--practice") == 0)
             slot = &a->who.practice;
+        else if (strcmp(s, "--status") == 0)
+            slot = &a->exp.status;
+        else if (strcmp(s, "--since") == 0)
+            slot = &a->exp.since;
+        else if (strcmp(s, "--filter") == 0)
+            slot = &a->exp.filter;
+        else if (strcmp(s, "--out") == 0)
+            slot = &a->exp.out;
+        if (slot && slot != &a->config && slot != &a->dir && slot != &a->who.email &&
+            slot != &a->who.practice)
+            a->exp_given = true;
         if (slot) {
             if (i + 1 >= argc)
                 return usage_error("a value is missing after", s);
@@ -83,6 +100,10 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->config = s + 9;
         } else if (strcmp(s, "--password-stdin") == 0) {
             a->who.password_stdin = true;
+        } else if (strcmp(s, "--with-transcript") == 0) {
+            a->exp.with_transcript = a->exp_given = true;
+        } else if (strcmp(s, "--bom") == 0) {
+            a->exp.bom = a->exp_given = true;
         } else if (strcmp(s, "-h") == 0 || strcmp(s, "-V") == 0) {
             /* The short forms every user tries first. */
             if (a->nwords == 4)
@@ -215,6 +236,16 @@ static int cmd_signed_in(const struct args *a,
     return rc;
 }
 
+static int cmd_leads_export(const struct args *a)
+{
+    struct config cfg;
+    if (load_config(a, &cfg) != 0)
+        return 1;
+    int rc = subcmd_leads_export(&cfg, &a->who, &a->exp);
+    config_free(&cfg);
+    return rc;
+}
+
 static int cmd_tui(const struct args *a)
 {
     struct config cfg;
@@ -250,6 +281,15 @@ int main(int argc, char **argv)
         printf("lumen %s\n", LUMEN_VERSION);
         return 0;
     }
+    bool export_cmd = strcmp(w0, "leads") == 0 && strcmp(w1, "export") == 0;
+    if (a.exp_given && !export_cmd)
+        return usage_error("this option is for 'lumen leads export' only; not for", w0[0] ? w0 : "the TUI");
+    if (export_cmd && a.nwords == 3 && strcmp(a.words[2], "--help") == 0) {
+        fputs(subcmd_leads_export_help, stdout);
+        return 0;
+    }
+    if (export_cmd)
+        return a.nwords == 2 ? cmd_leads_export(&a) : usage_error("unexpected argument", a.words[2]);
     if (strcmp(w0, "--help") == 0 || strcmp(w0, "help") == 0) {
         fputs(usage_text, stdout);
         return 0;

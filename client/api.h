@@ -31,6 +31,7 @@ enum api_err {
     API_ERR_NO_PRACTICE,        /* LMS06 */
     API_ERR_DENIED,             /* LMP01 */
     API_ERR_INVALID,            /* LMV01 */
+    API_ERR_STEP_UP,            /* LMU01: confirm the password (api_unlock), then replay */
     API_ERR_LOST,               /* the connection went away; try again */
     API_ERR_CANCELLED,          /* api_cancel(); say nothing */
     API_ERR_SERVER,             /* anything else the server said */
@@ -155,6 +156,124 @@ int api_unlock(struct db *db, struct api_auth *auth, const unsigned char *key,
                const char *code, api_unlock_fn done, void *ud, const void *owner);
 
 void api_cancel(struct db *db, const void *owner);
+
+/* ------------------------------------------------------------ leads
+ * The lead inbox (spec: issue 7; db/api/50_leads.sql).  Audited reads are
+ * two steps: *_open writes the audit row and answers a grant handle, which
+ * the reads that follow present (a list's pages, a lead's items).  Writes
+ * answer a status (ok, denied, not_found) through the attempt machinery,
+ * after the audit row committed.  A missing step-up is API_ERR_STEP_UP:
+ * api_unlock() with the password (and code), then the same call again.
+ * A grant that is unknown, another session's or expired: API_ERR_INVALID. */
+
+#define API_GRANT_HEX 64
+
+/* GRANT: API_GRANT_HEX hex digits and a NUL, during the callback only. */
+typedef void (*api_grant_fn)(void *ud, enum api_err err, const char *grant);
+/* FILTER_JSON: client/leadfilter.h's output ("{}": everything).  Audit
+ * lead.list with the filter. */
+int api_leads_open(struct db *db, struct api_auth *auth, const char *filter_json,
+                   api_grant_fn done, void *ud, const void *owner);
+/* Audit lead.view.  A lead not in the practice: API_ERR_INVALID. */
+int api_lead_open(struct db *db, struct api_auth *auth, long long lead_id,
+                  api_grant_fn done, void *ud, const void *owner);
+
+/* A page of rows, the raw result for the duration of the callback: the
+ * screen copies what it keeps.  Every column the call promises was checked
+ * present before the callback (else API_ERR_SERVER, api_err_detail()). */
+struct api_rows {
+    const PGresult *res;
+    int n;
+};
+typedef void (*api_rows_fn)(void *ud, enum api_err err, const struct api_rows *rows);
+/* The column's index, or -1. */
+int api_rows_col(const struct api_rows *r, const char *column);
+/* The cell's text, "" for NULL or a column or row that is not there. */
+const char *api_rows_get(const struct api_rows *r, int row, const char *column);
+bool api_rows_null(const struct api_rows *r, int row, const char *column);
+/* The same by index (api_rows_col), for loops over many rows. */
+const char *api_rows_at(const struct api_rows *r, int row, int col);
+
+/* ORDER "newest" | "untouched"; FROM "first" | "last" | "after" | "before" |
+ * "at"; KEY the key column of a row (NULL for first / last); LIMIT 1..1000.
+ * Columns: key, id, captured_at, age_s, status, name, service, phone,
+ * email, assigned_to, assigned_name, touched; in display order. */
+int api_leads_page(struct db *db, struct api_auth *auth, const char *grant, const char *order,
+                   const char *from, const char *key, int limit, api_rows_fn done, void *ud,
+                   const void *owner);
+
+struct api_lead {
+    long long id;
+    const char *visitor_id, *name, *phone, *email, *service, *page_url, *captured_at,
+        *status, *assigned_to, *assigned_name, *first_response_at, *updated_at;
+    long long age_s;
+};
+/* LEAD NULL with API_OK: the lead was deleted since it was opened.  Text
+ * columns that are NULL read "". */
+typedef void (*api_lead_fn)(void *ud, enum api_err err, const struct api_lead *lead);
+int api_lead_get(struct db *db, struct api_auth *auth, const char *grant, api_lead_fn done,
+                 void *ud, const void *owner);
+
+/* kind "visitor" | "bot" | "note" | "change"; in the server's order. */
+struct api_lead_item {
+    const char *kind, *at, *who, *body;
+};
+typedef void (*api_lead_items_fn)(void *ud, enum api_err err, const struct api_lead_item *items,
+                                  size_t n);
+int api_lead_items(struct db *db, struct api_auth *auth, const char *grant,
+                   api_lead_items_fn done, void *ud, const void *owner);
+
+struct api_member {
+    const char *account_id, *display_name, *role;
+};
+typedef void (*api_members_fn)(void *ud, enum api_err err, const struct api_member *m, size_t n);
+int api_lead_assignees(struct db *db, struct api_auth *auth, api_members_fn done, void *ud,
+                       const void *owner);
+
+enum api_change_status { API_CHANGE_OK, API_CHANGE_DENIED, API_CHANGE_NOT_FOUND };
+struct api_change {
+    enum api_change_status status;
+    long long affected;         /* leads changed; 0 when the server says NULL */
+};
+typedef void (*api_change_fn)(void *ud, enum api_err err, const struct api_change *r);
+/* IDS: 1..1000 lead ids (the server refuses others, API_ERR_INVALID). */
+int api_leads_set_status(struct db *db, struct api_auth *auth, const long long *ids, size_t n,
+                         const char *status, api_change_fn done, void *ud, const void *owner);
+/* ACCOUNT_ID NULL or "": nobody. */
+int api_leads_assign(struct db *db, struct api_auth *auth, const long long *ids, size_t n,
+                     const char *account_id, api_change_fn done, void *ud, const void *owner);
+int api_lead_note(struct db *db, struct api_auth *auth, long long lead_id, const char *body,
+                  api_change_fn done, void *ud, const void *owner);
+/* Needs step-up. */
+int api_lead_delete(struct db *db, struct api_auth *auth, long long lead_id, const char *reason,
+                    api_change_fn done, void *ud, const void *owner);
+
+/* NEWEST_ID -1 when the practice has no lead.  Does not refresh the
+ * session's idle time: safe to poll. */
+struct api_arrivals {
+    long long newest_id;
+    int arrived;
+};
+typedef void (*api_arrivals_fn)(void *ud, enum api_err err, const struct api_arrivals *a);
+/* AFTER_ID < 0: none (arrived is 0). */
+int api_leads_arrivals(struct db *db, struct api_auth *auth, long long after_id,
+                       api_arrivals_fn done, void *ud, const void *owner);
+
+/* Needs lead.export (a Viewer: API_ERR_DENIED) and step-up. */
+struct api_export_open {
+    char grant[API_GRANT_HEX + 1];
+    long long row_count;
+};
+typedef void (*api_export_open_fn)(void *ud, enum api_err err, const struct api_export_open *r);
+int api_leads_export_open(struct db *db, struct api_auth *auth, const char *filter_json,
+                          bool with_transcript, api_export_open_fn done, void *ud,
+                          const void *owner);
+/* Rows by id ascending after AFTER_ID (< 0: from the start), at most
+ * LIMIT (<= 0: all).  Columns: id, captured_at, status, name, phone,
+ * email, service, page_url, assigned_name, first_response_at, transcript. */
+int api_leads_export_rows(struct db *db, struct api_auth *auth, const char *grant,
+                          long long after_id, int limit, api_rows_fn done, void *ud,
+                          const void *owner);
 
 /* The one place a session's end is dealt with.  When set, every answer
  * whose error ends the session (api_err_ends_session) or locks it

@@ -81,6 +81,7 @@ enum api_err api_err_from_sqlstate(const char *s)
         { "LMS03", API_ERR_SESSION_IDLE },    { "LMS04", API_ERR_SESSION_EXPIRED },
         { "LMS05", API_ERR_MFA_OWED },        { "LMS06", API_ERR_NO_PRACTICE },
         { "LMP01", API_ERR_DENIED },          { "LMV01", API_ERR_INVALID },
+        { "LMU01", API_ERR_STEP_UP },
         /* The server going down mid-call: admin shutdown, crash. */
         { "57P01", API_ERR_LOST }, { "57P02", API_ERR_LOST }, { "57P03", API_ERR_LOST },
         { "57014", API_ERR_CANCELLED },

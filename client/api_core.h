@@ -72,7 +72,19 @@ struct pending {
         api_me_fn me;
         api_practices_fn practices;
         api_unlock_fn unlock;
+        api_grant_fn grant;
+        api_rows_fn rows;
+        api_lead_fn lead;
+        api_lead_items_fn items;
+        api_members_fn members;
+        api_change_fn change;
+        api_arrivals_fn arrivals;
+        api_export_open_fn export_open;
     } fn;
+    /* api_rows calls: the columns promised, NULL-terminated, and the call's
+     * name for api_err_detail(). */
+    const char *const *columns;
+    const char *what;
     void *ud;
     struct api_auth *auth;
     char email[256];
@@ -100,5 +112,21 @@ void pending_done(void *p, const struct db_reply *r);
 int attempt_call(struct db *db, struct pending *p, const char *sql, int nparams,
                  const char *const *values, const int *lengths, db_done_fn on_result,
                  const void *owner);
+
+/* The text form of a bigint[] for a parameter: "{1,2,3}" (malloc'd;
+ * "{}" for none). */
+char *api_ids_param(const long long *ids, size_t n);
+/* 0 when RES has every column of COLUMNS (NULL-terminated); else -1 with
+ * the first one missing in api_err_detail() ("WHAT: column "x" missing"). */
+int api_rows_check(const PGresult *res, const char *const *columns, const char *what);
+/* A grant handle's shape: API_GRANT_HEX lowercase or uppercase hex digits. */
+bool api_grant_ok(const char *s);
+/* Queues a read answered as struct api_rows (DB_SECRET | DB_RETRY: reads
+ * with a grant are not audited): COLUMNS are checked present first. */
+int api_rows_call(struct db *db, struct api_auth *auth, const char *sql, int nparams,
+                  const char *const *values, const char *const *columns, const char *what,
+                  api_rows_fn done, void *ud, const void *owner);
+/* The outcome of the writes' attempt_result row (status, affected). */
+enum api_err api_decode_change(const struct db_reply *r, struct api_change *out, const char *what);
 
 #endif

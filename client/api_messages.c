@@ -11,6 +11,7 @@ static const char *const messages[API_ERR_COUNT] = {
     [API_ERR_NO_PRACTICE] = "Choose a practice first.",
     [API_ERR_DENIED] = "Your role does not allow that.",
     [API_ERR_INVALID] = "The database refused a value as invalid.",
+    [API_ERR_STEP_UP] = "Confirm your password to do this.",
     [API_ERR_LOST] = "The database connection was lost; reconnecting.",
     [API_ERR_CANCELLED] = "Cancelled.",
     [API_ERR_SERVER] = "The database reported an error.",

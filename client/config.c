@@ -34,6 +34,8 @@ static const char *const tls_versions[] = { "TLSv1.2", "TLSv1.3", NULL };
 static const char *const session_attrs[] = {
     "any", "read-write", "read-only", "primary", "standby", "prefer-standby", NULL };
 static const char *const colors[] = { "auto", "never", "always", NULL };
+static const char *const poolers[] = { "none", "transaction", NULL };
+static const char *const booleans[] = { "false", "true", NULL };
 
 #define F(member) offsetof(struct config, member)
 static const struct key_def key_defs[] = {
@@ -51,13 +53,15 @@ static const struct key_def key_defs[] = {
     { "database", "target_session_attrs", KEY_CHOICE,
                                      F(db.target_session_attrs), 0, 0, session_attrs },
     { "database", "connect_timeout", KEY_INT,    F(db.connect_timeout), 1, 300, NULL },
+    { "database", "pooler",          KEY_ENUM,   F(db.pooler),   0, 0, poolers },
     { "migrate",  "user",            KEY_STR,    F(migrate.user), 0, 0, NULL },
     { "ui",       "color",           KEY_ENUM,   F(ui.color),    0, 0, colors },
     { "ui",       "idle_lock_seconds", KEY_INT,  F(ui.idle_lock_seconds), 1, 86400, NULL },
+    { "export",   "bom",             KEY_ENUM,   F(export_.bom), 0, 0, booleans },
 };
 #undef F
 
-static const char *const sections[] = { "database", "migrate", "ui", "keys", NULL };
+static const char *const sections[] = { "database", "migrate", "ui", "export", "keys", NULL };
 
 struct parse_state {
     struct config *cfg;
@@ -121,7 +125,7 @@ static void check_section_line(struct parse_state *st, const char *line)
     memcpy(name, line + 1, n);
     name[n] = '\0';
     if (!in_list(sections, name, NULL))
-        fail(st, "unknown section [%s]; known: [database], [migrate], [ui], [keys]", name);
+        fail(st, "unknown section [%s]; known: [database], [migrate], [ui], [export], [keys]", name);
 }
 
 /* inih's reader: hands it one line at a time, so that we know the line
@@ -234,9 +238,9 @@ static int on_pair(void *user, const char *section, const char *name, const char
         return 0;
     if (!in_list(sections, section, NULL)) {
         if (!*section)
-            fail(st, "'%s' is outside any section; put it under [database], [migrate], [ui] or [keys]", name);
+            fail(st, "'%s' is outside any section; put it under [database], [migrate], [ui], [export] or [keys]", name);
         else
-            fail(st, "unknown section [%s]; known: [database], [migrate], [ui], [keys]", section);
+            fail(st, "unknown section [%s]; known: [database], [migrate], [ui], [export], [keys]", section);
         return 0;
     }
     if (!*value) {

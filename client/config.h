@@ -14,6 +14,10 @@
 #define CONFIG_ERR_MAX 512
 
 enum config_color { CONFIG_COLOR_AUTO, CONFIG_COLOR_NEVER, CONFIG_COLOR_ALWAYS };
+/* What stands between the client and PostgreSQL: with a transaction-mode
+ * pooler (PgBouncer, Supabase's) a session is not kept on one server
+ * connection, so LISTEN cannot work and screens poll instead. */
+enum config_pooler { CONFIG_POOLER_NONE, CONFIG_POOLER_TRANSACTION };
 
 /* One "action = key" line of [keys], kept raw: the key names belong to the
  * TUI, which checks them (and clashes) against its action table. */
@@ -38,6 +42,7 @@ struct config {
         char *ssl_min_protocol_version;
         char *target_session_attrs;
         int connect_timeout;    /* seconds */
+        enum config_pooler pooler;
     } db;
     struct {
         char *user;             /* who applies migrations; NULL: db.user */
@@ -46,6 +51,9 @@ struct config {
         enum config_color color;
         int idle_lock_seconds;  /* 0: the practice's idle timeout */
     } ui;
+    struct {
+        int bom;                /* [export] bom: the TUI's default, and the CLI's without --bom */
+    } export_;
     struct config_keybind *keys;
     size_t nkeys;
 };

@@ -60,7 +60,14 @@ struct db {
     char notify[DB_NOTIFY_MAX][64];
     int nnotify;
     char notify_out[64];
+    char listen[DB_LISTEN_MAX][64]; /* the channels asked for (db_listen) */
+    int nlisten;
+    int listening;                  /* LISTENs answered on this connection */
+    unsigned connections;
 };
+
+/* The owner of the LISTEN calls: no screen's, so no screen cancels them. */
+static const char listen_owner;
 
 long long db_now_ms(void)
 {
@@ -383,6 +390,95 @@ static void read_input(struct db *db)
         lost(db, PQerrorMessage(db->conn));
 }
 
+static void on_listen(void *ud, const struct db_reply *r)
+{
+    struct db *db = ud;
+    if (r->outcome == DB_OK)
+        db->listening++;
+}
+
+/* A LISTEN for channel I, at the head of the queue (before every call
+ * queued: the screens' first answers come after it). */
+static void push_listen(struct db *db, int i)
+{
+    struct call *c = mem_alloc(sizeof *c);
+    char sql[80];
+    snprintf(sql, sizeof sql, "LISTEN \"%s\"", db->listen[i]);
+    c->sql = mem_strdup(sql);
+    c->values = mem_alloc(sizeof *c->values);
+    c->lengths = mem_alloc(sizeof *c->lengths);
+    c->formats = mem_alloc(sizeof *c->formats);
+    c->done = on_listen;
+    c->ud = db;
+    c->owner = &listen_owner;
+    c->next = db->head;
+    db->head = c;
+    if (!db->tail)
+        db->tail = c;
+}
+
+/* A new connection: no channel is listened to on it yet.  LISTENs still
+ * queued from the last one are dropped, and every channel's is queued
+ * first. */
+static void queue_listens(struct db *db)
+{
+    db->listening = 0;
+    struct call **pp = &db->head;
+    db->tail = NULL;
+    while (*pp) {
+        struct call *c = *pp;
+        if (c->owner == &listen_owner) {
+            *pp = c->next;
+            call_free(c);
+        } else {
+            db->tail = c;
+            pp = &c->next;
+        }
+    }
+    if (db->cfg->db.pooler == CONFIG_POOLER_TRANSACTION)
+        return;
+    for (int i = db->nlisten - 1; i >= 0; i--)
+        push_listen(db, i);
+}
+
+static bool channel_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 63)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
+int db_listen(struct db *db, const char *channel)
+{
+    if (!channel_ok(channel))
+        return -1;
+    for (int i = 0; i < db->nlisten; i++)
+        if (strcmp(db->listen[i], channel) == 0)
+            return 0;
+    if (db->nlisten == DB_LISTEN_MAX)
+        return -1;
+    snprintf(db->listen[db->nlisten++], sizeof db->listen[0], "%s", channel);
+    /* Not connected: the connection, when up, sends every channel's. */
+    if (db->state == DB_READY && db->cfg->db.pooler != CONFIG_POOLER_TRANSACTION && !db->closing)
+        push_listen(db, db->nlisten - 1);
+    return 0;
+}
+
+bool db_listens(const struct db *db)
+{
+    return db->state == DB_READY && db->cfg->db.pooler != CONFIG_POOLER_TRANSACTION &&
+           db->nlisten > 0 && db->listening >= db->nlisten;
+}
+
+unsigned db_connections(const struct db *db)
+{
+    return db->connections;
+}
+
 static void service_connecting(struct db *db, short revents, long long now_ms)
 {
     if (now_ms >= db->deadline_ms && !revents) {
@@ -400,6 +496,8 @@ static void service_connecting(struct db *db, short revents, long long now_ms)
         db->attempt = 0;
         db->ever_connected = true;
         db->error[0] = '\0';
+        db->connections++;
+        queue_listens(db);
     }
 }
 
@@ -559,4 +657,196 @@ int db_drain(struct db *db, int timeout_ms)
 const char *db_error_text(const struct db *db)
 {
     return db->error;
+}
+
+/* ------------------------------------------------------------ COPY out */
+
+static int hexdig(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int db_copy_fields(char *line, size_t len, char **fields, size_t *lens, int max)
+{
+    int n = 0;
+    size_t i = 0;
+    for (;;) {
+        if (n == max)
+            return -1;
+        /* Exactly \N is NULL: told before the escapes are decoded. */
+        if (i + 1 < len && line[i] == '\\' && line[i + 1] == 'N' &&
+            (i + 2 == len || line[i + 2] == '\t')) {
+            fields[n] = NULL;
+            lens[n++] = 0;
+            i += 2;
+            if (i >= len)
+                return n;
+            i++;
+            continue;
+        }
+        char *start = line + i, *o = start;
+        while (i < len && line[i] != '\t') {
+            char c = line[i++];
+            if (c != '\\' || i >= len) {
+                *o++ = c;
+                continue;
+            }
+            c = line[i++];
+            switch (c) {
+            case 'b': *o++ = '\b'; break;
+            case 'f': *o++ = '\f'; break;
+            case 'n': *o++ = '\n'; break;
+            case 'r': *o++ = '\r'; break;
+            case 't': *o++ = '\t'; break;
+            case 'v': *o++ = '\v'; break;
+            case 'x': {
+                int v = 0, k = 0, d;
+                while (k < 2 && i < len && (d = hexdig(line[i])) >= 0) {
+                    v = v * 16 + d;
+                    i++;
+                    k++;
+                }
+                *o++ = k ? (char)v : 'x';
+                break;
+            }
+            default:
+                if (c >= '0' && c <= '7') {
+                    int v = c - '0', k = 1;
+                    while (k < 3 && i < len && line[i] >= '0' && line[i] <= '7') {
+                        v = v * 8 + (line[i++] - '0');
+                        k++;
+                    }
+                    *o++ = (char)v;
+                } else {
+                    *o++ = c;
+                }
+            }
+        }
+        bool at_end = i >= len;
+        *o = '\0';              /* never past the TAB or the end: decoding shrinks */
+        fields[n] = start;
+        lens[n++] = (size_t)(o - start);
+        if (at_end)
+            return n;
+        i++;                    /* the TAB */
+    }
+}
+
+static void result_error(PGresult *r, PGconn *conn, char sqlstate[6], char *err, size_t errlen)
+{
+    const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(sqlstate, 6, "%s", st ? st : "");
+    conn_error_line(r ? PQresultErrorMessage(r) : PQerrorMessage(conn), err, errlen);
+}
+
+/* Runs SQL to its end (blocking); 0 when it succeeded. */
+static int exec_ok(PGconn *conn, const char *sql, int n, const char *const *values,
+                   char sqlstate[6], char *err, size_t errlen)
+{
+    PGresult *r = PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+    if (rc)
+        result_error(r, conn, sqlstate, err, errlen);
+    PQclear(r);
+    return rc;
+}
+
+static int copy_rows(PGconn *conn, db_copy_row_fn row, void *ud,
+                     const volatile sig_atomic_t *stop, bool *stopped)
+{
+    char *buf;
+    int n;
+    for (;;) {
+        if (stop && *stop) {
+            *stopped = true;
+            break;
+        }
+        n = PQgetCopyData(conn, &buf, 1);
+        if (n > 0) {
+            int rc = row(ud, buf, buf[n - 1] == '\n' ? (size_t)n - 1 : (size_t)n);
+            PQfreemem(buf);
+            if (rc)
+                break;
+        } else if (n == -1) {
+            return 0;
+        } else if (n == -2) {
+            return -1;
+        } else {
+            struct pollfd p = { .fd = PQsocket(conn), .events = POLLIN };
+            poll(&p, 1, 200);       /* EINTR too: *stop is looked at again */
+            if (!PQconsumeInput(conn))
+                return -1;
+        }
+    }
+    /* Stopped: the server is asked to stop, and what it sent is read. */
+    char e[256];
+    PGcancel *pc = PQgetCancel(conn);
+    if (pc) {
+        PQcancel(pc, e, sizeof e);
+        PQfreeCancel(pc);
+    }
+    PQsetnonblocking(conn, 0);
+    while ((n = PQgetCopyData(conn, &buf, 0)) > 0)
+        PQfreemem(buf);
+    return -1;
+}
+
+int db_copy_out(struct db *db, const char *prep, int nparams, const char *const *values,
+                const char *copy_sql, db_copy_row_fn row, void *ud,
+                const volatile sig_atomic_t *stop, char sqlstate[6], char *err, size_t errlen)
+{
+    sqlstate[0] = '\0';
+    if (db->state != DB_READY || !db->conn || db_busy(db)) {
+        snprintf(err, errlen, "the database connection is not ready");
+        return -1;
+    }
+    PGconn *conn = db->conn;
+    PQsetnonblocking(conn, 0);
+    int rc = -1;
+    bool stopped = false;
+    if (exec_ok(conn, "BEGIN", 0, NULL, sqlstate, err, errlen) == 0 &&
+        (!prep || exec_ok(conn, prep, nparams, values, sqlstate, err, errlen) == 0)) {
+        if (!PQsendQuery(conn, copy_sql)) {
+            conn_error_line(PQerrorMessage(conn), err, errlen);
+        } else {
+            PGresult *r = PQgetResult(conn);
+            if (r && PQresultStatus(r) == PGRES_COPY_OUT) {
+                PQclear(r);
+                PQsetnonblocking(conn, 1);
+                int crc = copy_rows(conn, row, ud, stop, &stopped);
+                PQsetnonblocking(conn, 0);
+                r = PQgetResult(conn);
+                if (crc == 0 && r && PQresultStatus(r) == PGRES_COMMAND_OK)
+                    rc = 0;
+                else if (stopped)
+                    snprintf(err, errlen, "interrupted");
+                else if (r && PQresultStatus(r) != PGRES_COMMAND_OK)
+                    result_error(r, conn, sqlstate, err, errlen);
+                else if (crc != 0 && !err[0])
+                    snprintf(err, errlen, "stopped");
+            } else {
+                result_error(r, conn, sqlstate, err, errlen);
+            }
+            PQclear(r);
+            while ((r = PQgetResult(conn)))
+                PQclear(r);
+        }
+    }
+    if (PQstatus(conn) == CONNECTION_BAD) {
+        char why[CONFIG_ERR_MAX];
+        snprintf(why, sizeof why, "%s", err[0] ? err : PQerrorMessage(conn));
+        lost(db, why);
+        return -1;
+    }
+    char st2[6], e2[8];
+    exec_ok(conn, rc == 0 ? "COMMIT" : "ROLLBACK", 0, NULL, st2, e2, sizeof e2);
+    PQsetnonblocking(conn, 1);
+    return rc;
 }

@@ -23,6 +23,7 @@
 #define LUMEN_CLIENT_DB_H
 
 #include <libpq-fe.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -99,6 +100,24 @@ bool db_trouble(const struct db *db);
  * next one or NULL; the string is valid until the next call. */
 const char *db_next_notify(struct db *db);
 
+/* Asks to be woken by NOTIFY on CHANNEL ([a-z0-9_], 1 to 63 bytes; up to
+ * DB_LISTEN_MAX channels; one already asked for is no change).  The
+ * channels are remembered, and `LISTEN "channel"` is sent on every
+ * connection, before any queued call: now when connected, else as soon as
+ * the (re)connection is up.  With [database] pooler = transaction no
+ * LISTEN is ever sent (a pooler gives no session of its own to listen on)
+ * and db_listens() stays false.  0, or -1 for a bad name or too many. */
+#define DB_LISTEN_MAX 4
+int db_listen(struct db *db, const char *channel);
+/* True while every channel asked for is listened to on the connection in
+ * hand; false before the LISTENs are answered, while reconnecting, under a
+ * transaction pooler, or with no channel: the screen polls then. */
+bool db_listens(const struct db *db);
+/* How many times the connection was made.  A notification sent while the
+ * connection was down is lost: a screen that waits for them looks once
+ * (a poll) when this changes. */
+unsigned db_connections(const struct db *db);
+
 /* For subcommands, which have no main loop: runs db_service() until the
  * connection is up and every queued call has been answered (their
  * callbacks run from here).  -1 when the connection failed, was lost or
@@ -107,6 +126,33 @@ const char *db_next_notify(struct db *db);
 int db_drain(struct db *db, int timeout_ms);
 /* The last connection error, one line ("" when none). */
 const char *db_error_text(const struct db *db);
+
+/* COPY out, for subcommands only: it blocks (the TUI pages with an api
+ * call instead).  With the db connected and idle (db_drain() returned 0),
+ * runs, in one transaction (so that a transaction-mode pooler keeps them on
+ * one server connection, and settings made by PREP with set_config(...,
+ * true) last exactly as long as the COPY):
+ *
+ *   BEGIN; PREP (one statement, NPARAMS text parameters); COPY_SQL; COMMIT
+ *
+ * COPY takes no bind parameters, so secrets reach COPY_SQL through PREP's
+ * settings (current_setting), never through its text.  ROW is given each
+ * row as COPY's text format sends it (fields split by TAB, \N for NULL,
+ * backslash escapes: see db_copy_fields), without its newline, in a buffer
+ * it may change; ROW returning non-zero, or *STOP becoming non-zero (a
+ * signal handler's flag; checked at least every 200 ms), cancels the COPY
+ * and rolls back.  0, or -1 with one line in ERR and the SQLSTATE (or "")
+ * in SQLSTATE[6]; a lost connection is left to the usual reconnect. */
+typedef int (*db_copy_row_fn)(void *ud, char *line, size_t len);
+int db_copy_out(struct db *db, const char *prep, int nparams, const char *const *values,
+                const char *copy_sql, db_copy_row_fn row, void *ud,
+                const volatile sig_atomic_t *stop, char sqlstate[6], char *err, size_t errlen);
+/* Splits a COPY text row (LINE, LEN bytes) in place into at most MAX
+ * fields, decoding \b \f \n \r \t \v \\, octal \ooo and \xhh and
+ * any other escaped byte as itself; a field that is exactly \N is NULL
+ * (FIELDS[i] NULL).  Returns the number of fields, or -1 when there are
+ * more than MAX.  The fields are NUL-terminated; LENS gets their lengths. */
+int db_copy_fields(char *line, size_t len, char **fields, size_t *lens, int max);
 
 /* A monotonic clock in milliseconds. */
 long long db_now_ms(void);

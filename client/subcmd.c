@@ -66,14 +66,7 @@ static int ask_code(char *buf, size_t len)
     return ask_tty("Two-factor code: ", false, buf, len);
 }
 
-/* Everything a signed-in subcommand holds. */
-struct signed_in {
-    struct db *db;
-    struct api_auth auth;
-    struct session_info info;
-};
-
-static int sign_in(const struct config *cfg, const struct subcmd_opts *o, struct signed_in *si)
+int subcmd_sign_in(const struct config *cfg, const struct subcmd_opts *o, struct signed_in *si)
 {
     char err[CONFIG_ERR_MAX + 64], email[256], code[64] = "";
     if (conn_policy_check(cfg, err, sizeof err) != 0) {
@@ -115,7 +108,7 @@ static int sign_in(const struct config *cfg, const struct subcmd_opts *o, struct
     return rc;
 }
 
-static void sign_out(struct signed_in *si)
+void subcmd_sign_out(struct signed_in *si)
 {
     session_close(si->db, &si->auth);
     db_close(&si->db);
@@ -125,12 +118,12 @@ static void sign_out(struct signed_in *si)
 int subcmd_whoami(const struct config *cfg, const struct subcmd_opts *o)
 {
     struct signed_in si;
-    if (sign_in(cfg, o, &si) != 0)
+    if (subcmd_sign_in(cfg, o, &si) != 0)
         return 1;
     printf("email     %s\nname      %s\npractice  %s (%s)\nrole      %s\nsession   %s\n",
            si.info.email, si.info.display_name, si.info.practice_name, si.info.practice_id,
            si.info.role, si.info.session_id);
-    sign_out(&si);
+    subcmd_sign_out(&si);
     return 0;
 }
 
@@ -230,7 +223,7 @@ int subcmd_audit_verify(const struct config *cfg, const struct subcmd_opts *o)
         return 1;
     }
     struct signed_in si;
-    if (sign_in(cfg, o, &si) != 0)
+    if (subcmd_sign_in(cfg, o, &si) != 0)
         return 1;
     struct verify v = { .last_seq = -1 };
     struct chain_anchor anchor;
@@ -261,6 +254,6 @@ int subcmd_audit_verify(const struct config *cfg, const struct subcmd_opts *o)
                 rc = 0;
         }
     }
-    sign_out(&si);
+    subcmd_sign_out(&si);
     return rc;
 }

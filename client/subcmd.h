@@ -12,13 +12,39 @@
 
 #include <stdbool.h>
 
+#include "client/api.h"
 #include "client/config.h"
+#include "client/session.h"
 
 struct subcmd_opts {
     const char *email;          /* --email, or asked on the terminal */
     bool password_stdin;        /* --password-stdin */
     const char *practice;       /* --practice NAME|ID, for members of several */
 };
+
+/* Everything a signed-in subcommand holds. */
+struct signed_in {
+    struct db *db;
+    struct api_auth auth;
+    struct session_info info;
+};
+/* Signs in as O says (the config's policy first); 0, or -1 after one line
+ * on stderr.  subcmd_sign_out() signs out and frees. */
+int subcmd_sign_in(const struct config *cfg, const struct subcmd_opts *o, struct signed_in *si);
+void subcmd_sign_out(struct signed_in *si);
+
+/* lumen leads export (client/export.c). */
+struct export_opts {
+    const char *status;         /* --status S[,S...] */
+    const char *since;          /* --since D */
+    const char *filter;         /* --filter F: the inbox's filter text */
+    const char *out;            /* --out FILE; NULL or "-": standard output */
+    bool with_transcript;
+    bool bom;                   /* --bom, or [export] bom = true */
+};
+int subcmd_leads_export(const struct config *cfg, const struct subcmd_opts *o,
+                        const struct export_opts *e);
+extern const char subcmd_leads_export_help[];
 
 /* lumen whoami: who, where, as what, which session. */
 int subcmd_whoami(const struct config *cfg, const struct subcmd_opts *o);

@@ -21,14 +21,15 @@ postgresql-15 postgresql-client-15
 util-linux ca-certificates
 "
 # What the tests add: the unit tests' library, pgTAP and the handler that
-# lets prove run it (perl gives prove), tmux for the end-to-end tests,
+# lets prove run it (perl gives prove), Text::CSV to read exports back,
+# tmux for the end-to-end tests,
 # oathtool for TOTP codes, procps for pgrep and pkill, time for make
 # bench's peak memory.
 # (postgresql-contrib-15 is a virtual name on bookworm: pgcrypto, citext
 # and pg_trgm ship in postgresql-15 itself.)
 TEST_PKGS="
 libcmocka-dev
-postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl perl
+postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl perl libtext-csv-perl
 tmux oathtool procps time
 "
 

@@ -58,7 +58,34 @@ static const struct { const char *text, *want; } bad[] = {
     { "[database]\nhost=/x\ndbname=l\nssl_min_protocol_version=TLSv1.1\n", "t.conf:4: [database] ssl_min_protocol_version: 'TLSv1.1' is not one of: TLSv1.2, TLSv1.3" },
     { "[database]\nhost=/x\ndbname=l\n[keys]\nquit=q\nquit=x\n", "t.conf:6: [keys] quit is bound twice (first on line 5)" },
     { "[ui]\n  color = never\n [database]\nhost=/x\ndbname=l\nidle_lock_seconds=5\n", "t.conf:6: unknown key 'idle_lock_seconds' in [database]" },
+    { "[database]\nhost=/x\ndbname=l\npooler=session\n", "t.conf:4: [database] pooler: 'session' is not one of: none, transaction" },
+    { "[database]\nhost=/x\ndbname=l\n[export]\nbom=yes\n", "t.conf:5: [export] bom: 'yes' is not one of: false, true" },
+    { "[database]\nhost=/x\ndbname=l\n[exports]\nbom=true\n", "t.conf:4: unknown section [exports]; known: [database], [migrate], [ui], [export], [keys]" },
 };
+
+/* [database] pooler and [export] bom: defaults, and each value. */
+static void pooler_and_bom(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[CONFIG_ERR_MAX] = "";
+    assert_int_equal(config_load_string("t.conf", good, &c, err, sizeof err), 0);
+    assert_int_equal(c.db.pooler, CONFIG_POOLER_NONE);
+    assert_int_equal(c.export_.bom, 0);
+    config_free(&c);
+    assert_int_equal(config_load_string("t.conf", "[database]\nhost=/x\ndbname=l\n"
+                                        "pooler = transaction\n[export]\nbom = true\n",
+                                        &c, err, sizeof err), 0);
+    assert_int_equal(c.db.pooler, CONFIG_POOLER_TRANSACTION);
+    assert_int_equal(c.export_.bom, 1);
+    config_free(&c);
+    assert_int_equal(config_load_string("t.conf", "[database]\nhost=/x\ndbname=l\n"
+                                        "pooler = none\n[export]\nbom = false\n",
+                                        &c, err, sizeof err), 0);
+    assert_int_equal(c.db.pooler, CONFIG_POOLER_NONE);
+    assert_int_equal(c.export_.bom, 0);
+    config_free(&c);
+}
 
 static void each_error_names_line_and_key(void **state)
 {
@@ -318,6 +345,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(good_file_parses),
+        cmocka_unit_test(pooler_and_bom),
         cmocka_unit_test(each_error_names_line_and_key),
         cmocka_unit_test(overlong_line_refused_not_truncated),
         cmocka_unit_test(writable_by_others_refused),

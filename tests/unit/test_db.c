@@ -205,13 +205,156 @@ static void next_call_waits_for_the_cancel_request(void **state)
     cancel_fx_finish(&f);
 }
 
+/* ------------------------------------------------------------ LISTEN */
+
+struct pid_answer {
+    bool done;
+    char text[32];
+};
+
+static void got_text(void *ud, const struct db_reply *r)
+{
+    struct pid_answer *a = ud;
+    a->done = true;
+    if (r->outcome == DB_OK && PQntuples(r->res) == 1)
+        snprintf(a->text, sizeof a->text, "%s", PQgetvalue(r->res, 0, 0));
+    else
+        snprintf(a->text, sizeof a->text, "error %d", r->outcome);
+}
+
+/* One query's first value, through the loop. */
+static const char *ask(struct db *db, const char *sql, struct pid_answer *a)
+{
+    memset(a, 0, sizeof *a);
+    assert_int_equal(db_call(db, sql, 0, NULL, NULL, 0, got_text, a, NULL), 0);
+    assert_int_equal(db_drain(db, 10000), 0);
+    assert_true(a->done);
+    return a->text;
+}
+
+/* Runs the loop until CHANNEL's notification arrives (true) or 5 s pass. */
+static bool wait_notify(struct db *db, const char *channel)
+{
+    long long end = db_now_ms() + 5000;
+    while (db_now_ms() < end) {
+        const char *n;
+        while ((n = db_next_notify(db)))
+            if (strcmp(n, channel) == 0)
+                return true;
+        cluster_step(db, 50);
+    }
+    return false;
+}
+
+static bool wait_listening(struct db *db, unsigned connections)
+{
+    long long end = db_now_ms() + 10000;
+    while (db_now_ms() < end && !(db_listens(db) && db_connections(db) >= connections))
+        cluster_step(db, 50);
+    return db_listens(db);
+}
+
+static void listen_survives_a_reconnect(void **state)
+{
+    (void)state;
+    struct config cfg, cfg2;
+    struct db *db = cluster_open(&cfg);
+    if (!db)
+        skip();
+    struct db *other = cluster_open(&cfg2);
+    struct pid_answer a;
+    assert_false(db_listens(db));
+    /* Names are checked: a quoted identifier of [a-z0-9_] only. */
+    assert_int_equal(db_listen(db, "Bad"), -1);
+    assert_int_equal(db_listen(db, "a\"; DROP"), -1);
+    assert_int_equal(db_listen(db, ""), -1);
+    char longname[80];
+    memset(longname, 'a', 64);
+    longname[64] = '\0';
+    assert_int_equal(db_listen(db, longname), -1);
+    longname[63] = '\0';
+    assert_int_equal(db_listen(db, longname), 0);
+    assert_int_equal(db_listen(db, "lumen_leads_test"), 0);
+    assert_int_equal(db_listen(db, "lumen_leads_test"), 0);     /* once is enough */
+    assert_true(wait_listening(db, 1));
+    assert_string_equal(ask(db, "SELECT count(*) FROM pg_listening_channels()", &a), "2");
+    ask(other, "NOTIFY lumen_leads_test", &a);
+    assert_true(wait_notify(db, "lumen_leads_test"));
+
+    /* The backend is killed: the loop reconnects and listens again. */
+    char pid[32];
+    snprintf(pid, sizeof pid, "%s", ask(db, "SELECT pg_backend_pid()", &a));
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%s)", pid);
+    assert_string_equal(ask(other, sql, &a), "t");
+    assert_true(wait_listening(db, 2));
+    assert_int_equal(db_connections(db), 2);
+    assert_string_not_equal(ask(db, "SELECT pg_backend_pid()", &a), pid);
+    ask(other, "NOTIFY lumen_leads_test", &a);
+    assert_true(wait_notify(db, "lumen_leads_test"));
+    db_close(&db);
+    db_close(&other);
+    config_free(&cfg);
+    config_free(&cfg2);
+}
+
+/* Behind a transaction pooler: no LISTEN is sent at all. */
+static void no_listen_behind_a_transaction_pooler(void **state)
+{
+    (void)state;
+    struct config cfg;
+    struct db *db = cluster_open(&cfg);
+    if (!db)
+        skip();
+    cfg.db.pooler = CONFIG_POOLER_TRANSACTION;
+    struct pid_answer a;
+    assert_int_equal(db_listen(db, "lumen_leads_test"), 0);
+    assert_string_equal(ask(db, "SELECT count(*) FROM pg_listening_channels()", &a), "0");
+    assert_false(db_listens(db));
+    db_close(&db);
+    config_free(&cfg);
+}
+
+/* COPY's text format, as db_copy_out hands rows to subcommands. */
+static void copy_fields_decode(void **state)
+{
+    (void)state;
+    char line[] = "1\t\\N\t\\N\tline1\\nline2\\t\\\\x\t\\101\\x41\\q\t\tNa";
+    char *f[8];
+    size_t n[8];
+    assert_int_equal(db_copy_fields(line, strlen(line), f, n, 8), 7);
+    assert_string_equal(f[0], "1");
+    assert_null(f[1]);
+    assert_null(f[2]);
+    assert_string_equal(f[3], "line1\nline2\t\\x");
+    assert_int_equal(n[3], 14);
+    assert_string_equal(f[4], "AAq");
+    assert_string_equal(f[5], "");
+    assert_non_null(f[5]);
+    assert_string_equal(f[6], "Na");
+    /* \N as part of a longer field is not NULL. */
+    char l2[] = "\\Nx\t\\N";
+    assert_int_equal(db_copy_fields(l2, strlen(l2), f, n, 8), 2);
+    assert_string_equal(f[0], "Nx");
+    assert_null(f[1]);
+    /* More fields than asked for. */
+    char l3[] = "a\tb\tc";
+    assert_int_equal(db_copy_fields(l3, strlen(l3), f, n, 2), -1);
+    char l4[] = "";
+    assert_int_equal(db_copy_fields(l4, 0, f, n, 2), 1);
+    assert_string_equal(f[0], "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(copy_fields_decode),
         cmocka_unit_test(close_answers_every_queued_call),
         cmocka_unit_test(cancel_leaves_other_owners_alone),
         cmocka_unit_test(cancel_in_flight_does_not_block),
         cmocka_unit_test(next_call_waits_for_the_cancel_request),
+        cmocka_unit_test(listen_survives_a_reconnect),
+        cmocka_unit_test(no_listen_behind_a_transaction_pooler),
     };
     return unit_run(tests);
 }

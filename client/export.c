@@ -1,0 +1,314 @@
+/* lumen leads export: the practice's leads, as the filter says, into a CSV
+ * file (client/csv.h), without a terminal UI.
+ *
+ *   sign in (as lumen whoami) -> api.leads_export_open (the audit row and
+ *   the grant; step-up is fresh: the session was signed in a moment ago)
+ *   -> COPY (SELECT ... FROM api.leads_export_rows(token, grant, NULL,
+ *   NULL)) TO STDOUT, streamed row by row through the CSV writer
+ *   (db_copy_out) -> sign out.
+ *
+ * The file is created O_CREAT|O_EXCL, mode 0600, before the password is
+ * asked (an existing file is an error, never overwritten), and removed on
+ * any failure or on SIGINT / SIGTERM / SIGHUP.  Times are written in ISO
+ * 8601 with the practice's offset (2026-11-30T06:00:00-06:00, seconds
+ * truncated).  Progress (rows, rows/s) goes to stderr only when it is a
+ * terminal.  Exit: 0 done, 1 refused or failed, 2 usage (a bad filter). */
+#include "client/subcmd.h"
+#include "client/csv.h"
+#include "client/leadfilter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char subcmd_leads_export_help[] =
+    "usage: lumen leads export [--status S] [--since D] [--filter F] [--out FILE]\n"
+    "                          [--with-transcript] [--bom] [--email E] [--password-stdin]\n"
+    "                          [--practice NAME|ID] [--config FILE]\n"
+    "\n"
+    "Writes the practice's leads as CSV (RFC 4180, UTF-8): id, captured_at, status,\n"
+    "name, phone, email, service, page_url, assigned, first_response_at and, with\n"
+    "--with-transcript, the transcript (its lines kept in one cell).  Every cell\n"
+    "that starts with = + - @ TAB CR or ' has a ' put in front (spreadsheet formula\n"
+    "injection).  The export is audited with its filter and row count; a Viewer\n"
+    "may not export.\n"
+    "\n"
+    "  --status S        new, contacted, booked, not_interested or spam; several\n"
+    "                    comma-separated\n"
+    "  --since D         captured since 30m, 24h, 7d, 2w ago, or since a date\n"
+    "                    (YYYY-MM-DD, midnight in the practice's time zone)\n"
+    "  --filter F        the inbox's filter text: status:new !assigned:me\n"
+    "                    service:implant since:7d untouched:15m free text\n"
+    "  --out FILE        created with mode 0600; an existing FILE is an error;\n"
+    "                    '-' or none: standard output\n"
+    "  --with-transcript add the chat transcript column\n"
+    "  --bom             start with a UTF-8 byte order mark (default: [export] bom)\n"
+    "\n"
+    "Exit status: 0 on success, 1 when refused or failed (the file is removed),\n"
+    "2 on a usage error.\n";
+
+#define EXPORT_COLUMNS 11
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+struct export_run {
+    struct csv *w;
+    bool transcript;
+    long long total;
+    long long rows;
+    long long t0_ms, shown_ms;
+    bool progress;
+    char problem[200];
+};
+
+/* "2026-11-30 06:00:00.123456-06" (DateStyle ISO) as
+ * "2026-11-30T06:00:00-06:00"; anything else (infinity, a year past 9999)
+ * is passed through as the server wrote it. */
+static const char *iso8601(const char *s, size_t len, char *out, size_t outlen)
+{
+    if (!s)
+        return NULL;
+    if (len < 22 || len > 40 || s[10] != ' ' || s[13] != ':' || s[16] != ':' || outlen < 32)
+        return s;
+    memcpy(out, s, 19);
+    out[10] = 'T';
+    size_t i = 19;
+    if (s[i] == '.')
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            ;
+    if (i + 3 > len || (s[i] != '+' && s[i] != '-'))
+        return s;
+    /* +HH, +HH:MM or +HH:MM:SS (seconds in a historic offset dropped). */
+    memcpy(out + 19, s + i, 3);
+    if (i + 6 <= len && s[i + 3] == ':')
+        memcpy(out + 22, s + i + 3, 3);
+    else if (i + 3 == len)
+        memcpy(out + 22, ":00", 3);
+    else
+        return s;
+    out[25] = '\0';
+    return out;
+}
+
+static void show_progress(struct export_run *x, bool last)
+{
+    long long now = db_now_ms();
+    if (!x->progress || (!last && now - x->shown_ms < 250))
+        return;
+    x->shown_ms = now;
+    double secs = (double)(now - x->t0_ms) / 1000.0;
+    fprintf(stderr, "\rexporting: %lld of %lld rows, %.0f rows/s  %s", x->rows, x->total,
+            secs > 0 ? (double)x->rows / secs : 0.0, last ? "\n" : "");
+}
+
+static int write_header(struct csv *w, bool transcript)
+{
+    static const char *const names[] = { "id", "captured_at", "status", "name", "phone",
+                                         "email", "service", "page_url", "assigned",
+                                         "first_response_at", "transcript" };
+    for (int i = 0; i < EXPORT_COLUMNS - (transcript ? 0 : 1); i++)
+        if (csv_cell_str(w, names[i]) != 0)
+            return -1;
+    return csv_end_row(w);
+}
+
+/* One COPY row into the CSV; non-zero stops the COPY. */
+static int on_row(void *ud, char *line, size_t len)
+{
+    struct export_run *x = ud;
+    char *f[EXPORT_COLUMNS];
+    size_t n[EXPORT_COLUMNS];
+    if (db_copy_fields(line, len, f, n, EXPORT_COLUMNS) != EXPORT_COLUMNS) {
+        snprintf(x->problem, sizeof x->problem,
+                 "the server sent a row that is not %d columns", EXPORT_COLUMNS);
+        return -1;
+    }
+    char t1[40], t2[40];
+    const char *captured = iso8601(f[1], n[1], t1, sizeof t1);
+    const char *first = iso8601(f[9], n[9], t2, sizeof t2);
+    struct csv *w = x->w;
+    int rc = csv_cell(w, f[0] ? f[0] : "", n[0]) | csv_cell_str(w, captured);
+    for (int i = 2; i <= 8 && rc == 0; i++)
+        rc = csv_cell(w, f[i] ? f[i] : "", n[i]);
+    rc |= csv_cell_str(w, first);
+    if (x->transcript)
+        rc |= csv_cell(w, f[10] ? f[10] : "", n[10]);
+    rc |= csv_end_row(w);
+    if (rc) {
+        snprintf(x->problem, sizeof x->problem, "cannot write: %s", strerror(csv_error(w)));
+        return -1;
+    }
+    x->rows++;
+    show_progress(x, false);
+    return 0;
+}
+
+/* The filter JSON from --filter, --status and --since; -1 after a line. */
+static int build_filter(const struct export_opts *e, char *json, size_t len)
+{
+    struct filter f;
+    struct filter_error fe;
+    char err[LEADFILTER_ERR_MAX];
+    const char *text = e->filter ? e->filter : "";
+    if (filter_parse(&f, text, strlen(text), leadfilter_keys, &fe) != 0) {
+        fprintf(stderr, "lumen: --filter: %s\n", fe.msg);
+        return -1;
+    }
+    const struct { const char *key, *value; } extra[] = { { "status", e->status },
+                                                           { "since", e->since } };
+    for (size_t i = 0; i < 2; i++) {
+        if (!extra[i].value)
+            continue;
+        if (!*extra[i].value || f.ntokens == FILTER_MAX_TOKENS) {
+            fprintf(stderr, "lumen: --%s: %s\n", extra[i].key,
+                    *extra[i].value ? "too many filter terms" : "a value is needed");
+            return -1;
+        }
+        f.tokens[f.ntokens++] = (struct filter_token){ extra[i].key, extra[i].value, false };
+    }
+    if (leadfilter_json(&f, json, len, err, sizeof err) != 0) {
+        fprintf(stderr, "lumen: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+struct opened {
+    bool done;
+    enum api_err err;
+    struct api_export_open r;
+};
+
+static void on_open(void *ud, enum api_err err, const struct api_export_open *r)
+{
+    struct opened *o = ud;
+    o->done = true;
+    o->err = err;
+    if (r)
+        o->r = *r;
+}
+
+static const char COPY_PREP[] =
+    "SELECT set_config('lumen_client.token', $1, true), "
+    "set_config('lumen_client.grant', $2, true), set_config('TimeZone', $3, true), "
+    "set_config('DateStyle', 'ISO, YMD', true)";
+static const char COPY_SQL[] =
+    "COPY (SELECT id, captured_at, status, name, phone, email, service, page_url, "
+    "assigned_name, first_response_at, transcript FROM api.leads_export_rows("
+    "current_setting('lumen_client.token'), current_setting('lumen_client.grant'), "
+    "NULL, NULL)) TO STDOUT";
+
+/* Signed in: opens the export and streams it into W.  0 or -1 after one
+ * line on stderr. */
+static int run_export(struct signed_in *si, const char *json, const struct export_opts *e,
+                      struct csv *w)
+{
+    struct opened o = { 0 };
+    if (api_leads_export_open(si->db, &si->auth, json, e->with_transcript, on_open, &o,
+                              &si->auth) != 0 ||
+        db_drain(si->db, SESSION_STEP_TIMEOUT_MS) != 0 || !o.done) {
+        fprintf(stderr, "lumen: %s\n", stop_flag ? "interrupted"
+                : "the database connection was lost");
+        return -1;
+    }
+    if (o.err == API_ERR_DENIED) {
+        fprintf(stderr, "lumen: your role (%s) may not export leads\n", si->info.role);
+        return -1;
+    }
+    if (o.err != API_OK) {
+        const char *d = o.err == API_ERR_SERVER ? api_err_detail() : "";
+        fprintf(stderr, "lumen: %s%s%s\n", api_err_message(o.err), *d ? " " : "", d);
+        return -1;
+    }
+    struct export_run x = { .w = w, .transcript = e->with_transcript, .total = o.r.row_count,
+                            .t0_ms = db_now_ms(), .progress = isatty(STDERR_FILENO) };
+    if (write_header(w, e->with_transcript) != 0) {
+        fprintf(stderr, "lumen: cannot write: %s\n", strerror(csv_error(w)));
+        return -1;
+    }
+    const char *tz = si->info.timezone[0] ? si->info.timezone : "UTC";
+    const char *v[3] = { si->auth.token, o.r.grant, tz };
+    char state[6], err[CONFIG_ERR_MAX];
+    int rc = db_copy_out(si->db, COPY_PREP, 3, v, COPY_SQL, on_row, &x, &stop_flag, state, err,
+                         sizeof err);
+    memset(o.r.grant, 0, sizeof o.r.grant);
+    show_progress(&x, true);
+    if (rc != 0) {
+        if (x.problem[0])
+            fprintf(stderr, "lumen: %s\n", x.problem);
+        else if (state[0] && api_err_from_sqlstate(state) != API_ERR_SERVER)
+            fprintf(stderr, "lumen: %s\n", api_err_message(api_err_from_sqlstate(state)));
+        else
+            fprintf(stderr, "lumen: the export failed: %s\n", err);
+        return -1;
+    }
+    if (csv_flush(w) != 0) {
+        fprintf(stderr, "lumen: cannot write: %s\n", strerror(csv_error(w)));
+        return -1;
+    }
+    return 0;
+}
+
+int subcmd_leads_export(const struct config *cfg, const struct subcmd_opts *o,
+                        const struct export_opts *e)
+{
+    char json[LEADFILTER_JSON_MAX];
+    if (build_filter(e, json, sizeof json) != 0)
+        return 2;
+    const char *path = e->out && strcmp(e->out, "-") != 0 ? e->out : NULL;
+    struct sigaction sa = { .sa_handler = on_signal }, old[3];
+    sigemptyset(&sa.sa_mask);               /* no SA_RESTART: poll() returns */
+    static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], &sa, &old[i]);
+    signal(SIGPIPE, SIG_IGN);               /* a closed pipe is a write error */
+    int fd = STDOUT_FILENO;
+    if (path) {
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            fprintf(stderr, errno == EEXIST ? "lumen: %s already exists; choose another --out "
+                                              "or remove it first\n"
+                                            : "lumen: cannot create %s: %s\n",
+                    path, strerror(errno));
+            return 1;
+        }
+    }
+    static struct csv w;                    /* 64 KB buffer */
+    csv_init(&w, fd, e->bom || cfg->export_.bom);
+    struct signed_in si;
+    int rc = 1;
+    if (subcmd_sign_in(cfg, o, &si) == 0) {
+        if (!stop_flag && run_export(&si, json, e, &w) == 0)
+            rc = 0;
+        else if (stop_flag && rc != 0 && !w.rows)
+            fprintf(stderr, "lumen: interrupted\n");
+        subcmd_sign_out(&si);
+    }
+    if (path) {
+        if (rc == 0 && (fsync(fd) != 0 || close(fd) != 0)) {
+            fprintf(stderr, "lumen: cannot write %s: %s\n", path, strerror(errno));
+            rc = 1;
+        } else if (rc != 0) {
+            close(fd);
+        }
+        /* Said in --help; not a second line after the one that says why. */
+        if (rc != 0)
+            unlink(path);
+    }
+    if (rc == 0 && path)
+        printf("%llu rows written to %s\n", w.rows - 1, path);
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], &old[i], NULL);
+    return rc;
+}

@@ -15,6 +15,7 @@
  * terminal.  Exit: 0 done, 1 refused or failed, 2 usage (a bad filter). */
 #include "client/subcmd.h"
 #include "client/csv.h"
+#include "client/leadexport.h"
 #include "client/leadfilter.h"
 
 #include <errno.h>
@@ -52,7 +53,7 @@ const char subcmd_leads_export_help[] =
     "Exit status: 0 on success, 1 when refused or failed (the file is removed),\n"
     "2 on a usage error.\n";
 
-#define EXPORT_COLUMNS 11
+#define EXPORT_COLUMNS LEADEXPORT_COLUMNS
 
 static volatile sig_atomic_t stop_flag;
 
@@ -72,35 +73,6 @@ struct export_run {
     char problem[200];
 };
 
-/* "2026-11-30 06:00:00.123456-06" (DateStyle ISO) as
- * "2026-11-30T06:00:00-06:00"; anything else (infinity, a year past 9999)
- * is passed through as the server wrote it. */
-static const char *iso8601(const char *s, size_t len, char *out, size_t outlen)
-{
-    if (!s)
-        return NULL;
-    if (len < 22 || len > 40 || s[10] != ' ' || s[13] != ':' || s[16] != ':' || outlen < 32)
-        return s;
-    memcpy(out, s, 19);
-    out[10] = 'T';
-    size_t i = 19;
-    if (s[i] == '.')
-        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-            ;
-    if (i + 3 > len || (s[i] != '+' && s[i] != '-'))
-        return s;
-    /* +HH, +HH:MM or +HH:MM:SS (seconds in a historic offset dropped). */
-    memcpy(out + 19, s + i, 3);
-    if (i + 6 <= len && s[i + 3] == ':')
-        memcpy(out + 22, s + i + 3, 3);
-    else if (i + 3 == len)
-        memcpy(out + 22, ":00", 3);
-    else
-        return s;
-    out[25] = '\0';
-    return out;
-}
-
 static void show_progress(struct export_run *x, bool last)
 {
     long long now = db_now_ms();
@@ -110,17 +82,6 @@ static void show_progress(struct export_run *x, bool last)
     double secs = (double)(now - x->t0_ms) / 1000.0;
     fprintf(stderr, "\rexporting: %lld of %lld rows, %.0f rows/s  %s", x->rows, x->total,
             secs > 0 ? (double)x->rows / secs : 0.0, last ? "\n" : "");
-}
-
-static int write_header(struct csv *w, bool transcript)
-{
-    static const char *const names[] = { "id", "captured_at", "status", "name", "phone",
-                                         "email", "service", "page_url", "assigned",
-                                         "first_response_at", "transcript" };
-    for (int i = 0; i < EXPORT_COLUMNS - (transcript ? 0 : 1); i++)
-        if (csv_cell_str(w, names[i]) != 0)
-            return -1;
-    return csv_end_row(w);
 }
 
 /* One COPY row into the CSV; non-zero stops the COPY. */
@@ -134,18 +95,8 @@ static int on_row(void *ud, char *line, size_t len)
                  "the server sent a row that is not %d columns", EXPORT_COLUMNS);
         return -1;
     }
-    char t1[40], t2[40];
-    const char *captured = iso8601(f[1], n[1], t1, sizeof t1);
-    const char *first = iso8601(f[9], n[9], t2, sizeof t2);
     struct csv *w = x->w;
-    int rc = csv_cell(w, f[0] ? f[0] : "", n[0]) | csv_cell_str(w, captured);
-    for (int i = 2; i <= 8 && rc == 0; i++)
-        rc = csv_cell(w, f[i] ? f[i] : "", n[i]);
-    rc |= csv_cell_str(w, first);
-    if (x->transcript)
-        rc |= csv_cell(w, f[10] ? f[10] : "", n[10]);
-    rc |= csv_end_row(w);
-    if (rc) {
+    if (leadexport_row(w, (const char *const *)f, n, x->transcript) != 0) {
         snprintf(x->problem, sizeof x->problem, "cannot write: %s", strerror(csv_error(w)));
         return -1;
     }
@@ -233,7 +184,7 @@ static int run_export(struct signed_in *si, const char *json, const struct expor
     }
     struct export_run x = { .w = w, .transcript = e->with_transcript, .total = o.r.row_count,
                             .t0_ms = db_now_ms(), .progress = isatty(STDERR_FILENO) };
-    if (write_header(w, e->with_transcript) != 0) {
+    if (leadexport_header(w, e->with_transcript) != 0) {
         fprintf(stderr, "lumen: cannot write: %s\n", strerror(csv_error(w)));
         return -1;
     }

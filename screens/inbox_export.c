@@ -126,8 +126,22 @@ static void on_rows(void *ud, enum api_err err, const struct api_rows *rows)
             fail(e, api_err_message(err));
         return;
     }
+    static const char *const names[LEADEXPORT_COLUMNS] = {
+        "id", "captured_at", "status", "name", "phone", "email", "service", "page_url",
+        "assigned_name", "first_response_at", "transcript"
+    };
+    int col[LEADEXPORT_COLUMNS];
+    for (int c = 0; c < LEADEXPORT_COLUMNS; c++)
+        col[c] = api_rows_col(rows, names[c]);
     for (int i = 0; i < rows->n; i++) {
-        if (leadexport_row(e->csv, rows, i, false) != 0) {
+        const char *f[LEADEXPORT_COLUMNS];
+        size_t n[LEADEXPORT_COLUMNS];
+        for (int c = 0; c < LEADEXPORT_COLUMNS; c++) {
+            bool null = col[c] < 0 || PQgetisnull(rows->res, i, col[c]);
+            f[c] = null ? NULL : api_rows_at(rows, i, col[c]);
+            n[c] = null ? 0 : (size_t)PQgetlength(rows->res, i, col[c]);
+        }
+        if (leadexport_row(e->csv, f, n, false) != 0) {
             fail(e, strerror(csv_error(e->csv)));
             return;
         }
@@ -205,7 +219,7 @@ static const char *path_submit(void *ud, struct form *fm, size_t *which)
     }
     e->fd = fd;
     e->csv = mem_alloc(sizeof *e->csv);
-    csv_init(e->csv, fd, e->L->cfg->export_bom);
+    csv_init(e->csv, fd, e->L->cfg->export_.bom);
     if (leadexport_header(e->csv, false) != 0) {
         fail(e, strerror(csv_error(e->csv)));
         return NULL;

@@ -117,7 +117,7 @@ static void on_page(void *ud, enum api_err err, const struct api_rows *rows)
     inbox_dirty(st);
 }
 
-void inbox_inbox_send_page(struct inbox *st, const struct rowset_request *req)
+void inbox_send_page(struct inbox *st, const struct rowset_request *req)
 {
     struct page_call *c = malloc(sizeof *c);
     if (!c) {

@@ -60,6 +60,7 @@ struct lumen {
     /* Wake-ups by a poll (no LISTEN behind a transaction pooler). */
     bool poll_wake;
     long long wake_at_ms;
+    unsigned connections;       /* db_connections() when last looked */
     /* lumen_timer's one slot. */
     void (*timer_fn)(void *ud);
     void *timer_ud;

@@ -76,6 +76,12 @@ static void io_service(void *ud, const struct pollfd *fds, int n)
     bool wake = false;
     while (db_next_notify(L->db))
         wake = true;
+    /* What was notified while the connection was down is lost: look once. */
+    if (db_connections(L->db) != L->connections) {
+        if (L->connections)
+            wake = true;
+        L->connections = db_connections(L->db);
+    }
     if (L->poll_wake && L->me.practice_id[0] && now >= L->wake_at_ms) {
         L->wake_at_ms = now + WAKE_POLL_MS;
         wake = true;
@@ -194,7 +200,8 @@ void lumen_store_me(struct lumen *L, const struct api_me *me)
             if (*p != '-')
                 ch[j++] = *p;
         ch[j] = '\0';
-        L->poll_wake = db_listen(L->db, ch) != 0;
+        L->poll_wake = db_listen(L->db, ch) != 0 ||
+                       L->cfg->db.pooler == CONFIG_POOLER_TRANSACTION;
     }
     tui_app_dirty(L->app);
 }

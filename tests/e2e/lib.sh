@@ -200,3 +200,19 @@ e2e_sign_in() {
 }
 
 e2e_totp() { oathtool --totp -b JBSWY3DPEHPK3PXP; }
+
+# A lead for Bright Smile Dental through the chatbot's own path
+# (ingest.lead_capture with a fresh key of the practice), captured now:
+# e2e_ingest NAME [SERVICE [TRANSCRIPT_TEXT]] prints its id.
+E2E_BSD=a1000000-0000-4000-8000-000000000001
+e2e_ingest() {
+  psql -X -q -At -v ON_ERROR_STOP=1 -d "$E2E_DB" \
+    -v name="$1" -v service="${2:-Cleaning}" -v said="${3:-Hello, I would like an appointment.}" <<'SQL'
+SELECT ingest.lead_capture(lumen.ingest_key_new('a1000000-0000-4000-8000-000000000001'),
+  jsonb_build_object('name', :'name', 'service', :'service', 'phone', '+1 312 555 0100',
+                     'email', 'visitor@example.test', 'visitor_id', 'v-e2e',
+                     'transcript', jsonb_build_array(
+                        jsonb_build_object('from', 'bot', 'text', 'Hi! How can we help?'),
+                        jsonb_build_object('from', 'visitor', 'text', :'said'))));
+SQL
+}

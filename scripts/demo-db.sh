@@ -35,18 +35,20 @@ umask 022
 
 # The marker table is written in the same transaction as the data, so a
 # failed load is retried next time and a finished one is never repeated.
-# Its comment is the SHA-256 of the demo.sql loaded: when the file changes,
-# it is loaded again, which adds what is new and leaves the rest (demo.sql
-# is written to be loaded again).
+# Its comment is the SHA-256 of the demo files loaded (demo.sql, then
+# leads.sql, which needs the practices of the first): when one changes,
+# both are loaded again, which adds what is new and leaves the rest (both
+# are written to be loaded again).
+demo_files="db/demo/demo.sql db/demo/leads.sql"
 if [ -f db/demo/demo.sql ]; then
-  sum=$(sha256sum < db/demo/demo.sql | cut -d' ' -f1)
+  sum=$(cat $demo_files | sha256sum | cut -d' ' -f1)
   have=$(psql_pg -At -d lumen -c "SELECT CASE WHEN to_regclass('public.lumen_demo_loaded') IS NULL THEN 'none'
                                      ELSE coalesce(obj_description(to_regclass('public.lumen_demo_loaded'), 'pg_class'), '') END")
   if [ "$have" != "$sum" ]; then
     if [ "$have" = none ]; then echo "demo-db: loading the demo data"
     else echo "demo-db: the demo data changed; adding what is new"; fi
     { echo "SET client_min_messages = warning;"
-      cat db/demo/demo.sql
+      cat $demo_files
       echo "CREATE TABLE IF NOT EXISTS public.lumen_demo_loaded (at timestamptz DEFAULT now());"
       echo "REVOKE ALL ON public.lumen_demo_loaded FROM PUBLIC;"
       echo "COMMENT ON TABLE public.lumen_demo_loaded IS '$sum';"

@@ -11,8 +11,9 @@
 #                              lumen_client, migrations as postgres)
 #   LUMEN_BIN                  the lumen binary under test
 #   LUMEN_TEST_PGDIR           the cluster's folder (to stop and start it)
-# The e2e tests copy lumen_demo (migrated, with the demo data) into a
-# database of their own with e2e_db (tests/e2e/lib.sh).
+# The e2e tests copy lumen_demo (migrated, with the demo data and the demo
+# leads of db/demo/leads.sql) into a database of their own with e2e_db
+# (tests/e2e/lib.sh).
 set -eu
 top=$(pwd)
 pgdir=$top/build/testpg
@@ -48,7 +49,7 @@ createdb lumen_test
   "$LUMEN_BIN" db migrate --config "$LUMEN_TEST_CONF"; exit 1; }
 psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION pgtap' >/dev/null
 createdb -T lumen_test lumen_demo
-psql -X -q -v ON_ERROR_STOP=1 -1 -d lumen_demo -f db/demo/demo.sql >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -1 -d lumen_demo -f db/demo/demo.sql -f db/demo/leads.sql >/dev/null
 
 # Arguments: prove's options (-v) and test files (./tests/e2e/lock.t);
 # without files, every test.

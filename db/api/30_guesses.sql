@@ -246,11 +246,13 @@ $$;
 
 -- ---------------------------------------------------------------------------
 -- api.attempt_result(attempt) -> the outcome, once, after the commit.
+-- affected: rows a lead write changed (009); NULL for the guesses.
 -- ---------------------------------------------------------------------------
 DROP FUNCTION IF EXISTS api.attempt_result(text);
 CREATE FUNCTION api.attempt_result(p_attempt text)
 RETURNS TABLE (status text, retry_after_s integer, token text, session_id uuid,
-               mfa_required boolean, method text, recovery_codes_left integer)
+               mfa_required boolean, method text, recovery_codes_left integer,
+               affected integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock_timeout = '1s'
 AS $$
 #variable_conflict use_column

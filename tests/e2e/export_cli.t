@@ -49,8 +49,8 @@ sub slurp { my $f = shift; open(my $h, '<:raw', $f) or return ''; local $/; my $
 
 # Rows of a CSV text (binary: every byte, line breaks inside cells).
 sub parse_csv {
-    my $text = shift;
-    my $csv = Text::CSV->new({ binary => 1, eol => "\r\n", strict => 1 }) or die;
+    my ($text, $eol) = @_;
+    my $csv = Text::CSV->new({ binary => 1, eol => $eol // "\r\n", strict => 1 }) or die;
     open(my $h, '<', \$text) or die;
     my @rows;
     while (my $r = $csv->getline($h)) { push @rows, $r; }
@@ -63,12 +63,12 @@ sub sql_csv {
     my $sql = shift;
     my $text = `psql -X -q -v ON_ERROR_STOP=1 -d $db -c "SET TimeZone = '$TZ'" -c "COPY ($sql) TO STDOUT WITH (FORMAT csv)"`;
     die "psql failed" if $?;
-    return parse_csv($text);
+    return parse_csv($text, "\n");     # psql ends its CSV lines with LF
 }
 my $truth = sql_csv(
-    "SELECT l.id, to_char(l.captured_at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'), l.status, l.name, "
+    "SELECT l.id, to_char(l.captured_at, 'YYYY-MM-DD\\\"T\\\"HH24:MI:SSTZH:TZM'), l.status, l.name, "
   . "l.phone, l.email, l.service, l.page_url, a.display_name, "
-  . "to_char(l.first_response_at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM') "
+  . "to_char(l.first_response_at, 'YYYY-MM-DD\\\"T\\\"HH24:MI:SSTZH:TZM') "
   . "FROM lumen.leads l LEFT JOIN lumen.accounts a ON a.id = l.assigned_to "
   . "WHERE l.practice_id = '$BSD' ORDER BY l.id");
 my %bodies;
@@ -129,12 +129,12 @@ ok($rc == 1 && $se =~ /already exists/ && slurp($file) eq $before, "an existing 
 my $want_new = `psql -X -At -d $db -c "SELECT count(*) FROM lumen.leads WHERE practice_id = '$BSD' AND status = 'new'"` + 0;
 my $new_rows = parse_csv(substr($so, 3)) || [];
 ok($rc == 0 && substr($so, 0, 3) eq "\xEF\xBB\xBF", "--out - writes to stdout, with --bom a BOM first");
-ok(@$new_rows - 1 == $want_new && !grep { $_->[2] ne 'new' } @$new_rows[1 .. $#$new_rows],
+ok(@$new_rows - 1 == $want_new && !(grep { $_->[2] ne 'new' } @$new_rows[1 .. $#$new_rows]),
    "--status new: exactly the new leads (" . (@$new_rows - 1) . " of $want_new), no transcript column");
 
 ($rc, $so, $se) = export_as('admin@brightsmile.test', '--filter', '!status:new,contacted,booked,not_interested', '--out', "$tmp/spam.csv");
 my $spam = parse_csv(slurp("$tmp/spam.csv")) || [];
-ok($rc == 0 && @$spam > 1 && !grep { $_->[2] ne 'spam' } @$spam[1 .. $#$spam], "--filter with a negation: only spam");
+ok($rc == 0 && @$spam > 1 && !(grep { $_->[2] ne 'spam' } @$spam[1 .. $#$spam]), "--filter with a negation: only spam");
 
 ($rc, $so, $se) = export_as('admin@brightsmile.test', '--filter', 'status:nwe', '--out', "$tmp/bad.csv");
 ok($rc == 2 && $se =~ /unknown status "nwe"/ && !-e "$tmp/bad.csv", "a bad filter: exit 2, the valid statuses named, no file");

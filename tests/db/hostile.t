@@ -2,13 +2,15 @@
 # A hostile client with psql and the client role's credentials (issue 13):
 # the three ways to undo a guess after seeing its answer, a guess loop that
 # commits, an open transaction that must not freeze anyone's sign-in, and
-# a flood of failures that must not flood the audit log.  Each runs in
+# a flood of failures that must not flood the audit log.  The lead inbox
+# (issue 7): a read grant is useless until its audit row has committed, and
+# a Viewer's denied change is audited before the Viewer can learn it.  Each runs in
 # autocommit against a database of its own copied from the demo data, as
 # lumen_client, the way `psql` on a jump host would.
 set -u
 n=0; failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
-echo "1..19"
+echo "1..27"
 
 db="hostile_$$"
 tmp=$(mktemp -d)
@@ -150,4 +152,43 @@ ok $? "a new email from that address, reporting yet another origin, is refused"
 st=$(result status "api.login('owner@harbortherapy.test', '$(key owner@harbortherapy.test)', '{}')")
 [ "$st" = ok ]
 ok $? "a colleague who signed in from this address before still signs in with the right key"
+
+# ------------------------------------------------------------ lead inbox
+as_su "DELETE FROM lumen.throttle_events" >/dev/null
+tok=$(result token "api.login('$ADMIN', '$(key $ADMIN)', '{}')")
+vtok=$(result token "api.login('$VIEWER', '$(key $VIEWER)', '{}')")
+ana=$(as_su "SELECT id FROM lumen.leads WHERE name = 'Ana María Pérez'")
+lists=$(count "action = 'lead.list'")
+out=$(printf '%s\n' "BEGIN;" "SELECT api.leads_open('$tok', '{}') AS g \\gset" \
+        "SELECT count(*) FROM api.leads_page('$tok', :'g', 'newest', 'first', NULL, 10);" "COMMIT;" | as_client)
+echo "$out" | grep -q 'grant has not been committed' && ! echo "$out" | grep -qx '10'
+ok $? "a list grant reads nothing in the transaction that opened it (LMG01)"
+out=$(as_client -c "SELECT name FROM api.lead_get('$tok', api.lead_open('$tok', $ana))")
+echo "$out" | grep -q 'grant has not been committed' && ! echo "$out" | grep -q 'Ana'
+ok $? "nor does a lead's, even in one statement"
+g=$(as_client -c "BEGIN" -c "SELECT api.leads_open('$tok', '{}')" -c "ROLLBACK" | grep -E '^[0-9a-f]{64}$')
+out=$(as_client -c "SELECT count(*) FROM api.leads_page('$tok', '$g', 'newest', 'first', NULL, 10)")
+[ -n "$g" ] && echo "$out" | grep -q 'unknown grant' && [ "$(count "action = 'lead.list'")" = "$lists" ]
+ok $? "a rolled-back grant never works, and left no audit row to miss"
+g=$(as_client -c "SELECT api.leads_open('$tok', '{\"q\": \"Ana María\"}')")
+[ "$(as_client -c "SELECT name FROM api.leads_page('$tok', '$g', 'newest', 'first', NULL, 10)")" = "Ana María Pérez" ] &&
+  [ "$(count "action = 'lead.list'")" = $((lists + 1)) ]
+ok $? "a committed grant reads, its lead.list row already in"
+out=$(as_client -c "SELECT count(*) FROM api.leads_page('$vtok', '$g', 'newest', 'first', NULL, 10)")
+echo "$out" | grep -q 'unknown grant'
+ok $? "another session cannot use it"
+
+denied=$(count "action = 'lead.update' AND outcome = 'denied'")
+out=$(printf '%s\n' "BEGIN;" "SELECT api.leads_set_status('$vtok', ARRAY[$ana]::bigint[], 'spam') AS a \\gset" \
+        "SELECT status FROM api.attempt_result(:'a');" "ROLLBACK;" | as_client)
+echo "$out" | grep -q 'has not been committed' && ! echo "$out" | grep -qx 'denied' &&
+  [ "$(count "action = 'lead.update' AND outcome = 'denied'")" = "$denied" ]
+ok $? "a Viewer's change rolled back: no answer to be had (and no row, since nothing was learnt)"
+a=$(as_client -c "SELECT api.leads_set_status('$vtok', ARRAY[$ana]::bigint[], 'spam')")
+[ "$(count "action = 'lead.update' AND outcome = 'denied' AND target_id = '$ana'")" = $((denied + 1)) ]
+ok $? "a Viewer's change committed: the denied audit row is in before the answer is read"
+st=$(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result('$a')" -c "ROLLBACK")
+[ "$st" = denied ] && [ "$(as_su "SELECT status FROM lumen.leads WHERE id = $ana")" = new ] &&
+  [ "$(count "action = 'lead.update' AND outcome = 'denied' AND target_id = '$ana'")" = $((denied + 1)) ]
+ok $? "its answer is denied, the lead unchanged, and rolling back the reading undoes nothing ($st)"
 exit $failed

@@ -118,9 +118,12 @@ void pending_done(void *ud, const struct db_reply *r)
     free(p);
 }
 
+/* NULL-safe: screens are freed after db_close, when every call has been
+ * answered already and there is nothing left to cancel. */
 void api_cancel(struct db *db, const void *owner)
 {
-    db_cancel(db, owner);
+    if (db)
+        db_cancel(db, owner);
 }
 
 /* Guesses (a password key, a second-factor code, an unlock) answer only an

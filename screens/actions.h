@@ -62,6 +62,32 @@
     A(TAB_AUDIT, "tab-audit", CTX_GLOBAL, NULL, NULL, "go to the audit log", "3") \
     A(TAB_TEAM, "tab-team", CTX_GLOBAL, NULL, NULL, "go to the team", "4") \
     A(TAB_SECURITY, "tab-security", CTX_GLOBAL, NULL, NULL, "go to account security", "5") \
+    /* The inbox, before the list keys: its hints come first on its status
+     * row.  Capitals choose which leads show; small letters act. */ \
+    A(FILTER, "filter", CTX_INBOX, NULL, "filter", \
+      "filter: text, status:new assigned:me|none service:.. since:7d, ! negates", "/") \
+    A(SORT, "sort", CTX_INBOX, NULL, "sort", \
+      "sort by newest, or by oldest untouched first", "o") \
+    A(SHOW_NEW, "show-new", CTX_INBOX, NULL, NULL, "show only new leads (again: all)", "N") \
+    A(SHOW_MINE, "show-mine", CTX_INBOX, NULL, NULL, \
+      "show only leads assigned to me (again: all)", "M") \
+    A(SHOW_WAITING, "show-waiting", CTX_INBOX, NULL, NULL, \
+      "show new leads untouched for over 15 minutes (again: all)", "U") \
+    A(TAG, "tag", CTX_INBOX, "lead.update", NULL, \
+      "tag or untag the row; changes act on every tagged row", "Space") \
+    A(SET_STATUS, "set-status", CTX_LEAD, "lead.update", "status", \
+      "set the status (tagged rows, or this lead)", "s") \
+    A(MARK_CONTACTED, "mark-contacted", CTX_LEAD, "lead.update", NULL, \
+      "mark as contacted (tagged rows, or this lead)", "c") \
+    A(ASSIGN_ME, "assign-me", CTX_LEAD, "lead.update", NULL, \
+      "assign to me (tagged rows, or this lead)", "a") \
+    A(ASSIGN, "assign", CTX_LEAD, "lead.update", "assign", \
+      "assign to a member, or to nobody", "A") \
+    A(NOTE, "note", CTX_LEAD, "lead.update", "note", "add a note to the lead", "n") \
+    A(EXPORT, "export", CTX_INBOX, "lead.export", "export", \
+      "export the leads shown (the filter in force) to a CSV file", "e") \
+    A(DELETE, "delete", CTX_LEADVIEW, "lead.delete", "delete", \
+      "delete the lead at the visitor's request (asks to type its id)", "D") \
     A(NEXT_FIELD, "next-field", CTX_FORM, NULL, NULL, "move to the next field", "Tab Down") \
     A(PREV_FIELD, "prev-field", CTX_FORM, NULL, NULL, "move to the previous field", "S-Tab Up") \
     A(SUBMIT, "submit", CTX_FORM, NULL, "submit", "next field; on the last one, submit", \
@@ -88,32 +114,7 @@
     /* The dialog shows these keys on its buttons. */ \
     A(YES, "yes", CTX_DIALOG, NULL, NULL, "confirm", "y") \
     A(NO, "no", CTX_DIALOG, NULL, NULL, "cancel", "n Esc") \
-    A(CLOSE_HELP, "close-help", CTX_HELP, NULL, NULL, "close this help", "Esc q ?") \
-    /* The inbox.  Capitals choose which leads show; small letters act. */ \
-    A(FILTER, "filter", CTX_INBOX, NULL, "filter", \
-      "filter: text, status:new assigned:me|none service:.. since:7d, ! negates", "/") \
-    A(SORT, "sort", CTX_INBOX, NULL, "sort", \
-      "sort by newest, or by oldest untouched first", "o") \
-    A(SHOW_NEW, "show-new", CTX_INBOX, NULL, NULL, "show only new leads (again: all)", "N") \
-    A(SHOW_MINE, "show-mine", CTX_INBOX, NULL, NULL, \
-      "show only leads assigned to me (again: all)", "M") \
-    A(SHOW_WAITING, "show-waiting", CTX_INBOX, NULL, NULL, \
-      "show new leads untouched for over 15 minutes (again: all)", "U") \
-    A(TAG, "tag", CTX_INBOX, "lead.update", NULL, \
-      "tag or untag the row; changes act on every tagged row", "Space") \
-    A(SET_STATUS, "set-status", CTX_LEAD, "lead.update", "status", \
-      "set the status (tagged rows, or this lead)", "s") \
-    A(MARK_CONTACTED, "mark-contacted", CTX_LEAD, "lead.update", NULL, \
-      "mark as contacted (tagged rows, or this lead)", "c") \
-    A(ASSIGN_ME, "assign-me", CTX_LEAD, "lead.update", NULL, \
-      "assign to me (tagged rows, or this lead)", "a") \
-    A(ASSIGN, "assign", CTX_LEAD, "lead.update", "assign", \
-      "assign to a member, or to nobody", "A") \
-    A(NOTE, "note", CTX_LEAD, "lead.update", "note", "add a note to the lead", "n") \
-    A(EXPORT, "export", CTX_INBOX, "lead.export", "export", \
-      "export the leads shown (the filter in force) to a CSV file", "e") \
-    A(DELETE, "delete", CTX_LEADVIEW, "lead.delete", NULL, \
-      "delete the lead at the visitor's request (asks to type its id)", "D")
+    A(CLOSE_HELP, "close-help", CTX_HELP, NULL, NULL, "close this help", "Esc q ?")
 
 /* --- generated from the lists above ---------------------------------------- */
 

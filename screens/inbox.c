@@ -91,7 +91,7 @@ static void on_grant(void *ud, enum api_err err, const char *grant)
 }
 
 /* A new list: the filter or the order changed, or the inbox was opened. */
-static void open_list(struct inbox *st)
+void inbox_open_list(struct inbox *st)
 {
     api_cancel(st->L->db, st);
     api_cancel(st->L->db, &st->page_owner);
@@ -123,7 +123,7 @@ static bool apply_filter(struct inbox *st)
     if (strcmp(json, st->filter_json) == 0)
         return false;
     snprintf(st->filter_json, sizeof st->filter_json, "%s", json);
-    open_list(st);
+    inbox_open_list(st);
     return true;
 }
 
@@ -339,14 +339,14 @@ static enum tui_result inbox_action(struct tui_screen *s, int action)
         return TUI_REDRAW;
     case ACT_SORT:
         st->untouched_order = !st->untouched_order;
-        open_list(st);
+        inbox_open_list(st);
         return TUI_REDRAW;
     case ACT_SHOW_NEW: quick_filter(st, "status:new"); return TUI_REDRAW;
     case ACT_SHOW_MINE: quick_filter(st, "assigned:me"); return TUI_REDRAW;
     case ACT_SHOW_WAITING: quick_filter(st, "untouched:15m"); return TUI_REDRAW;
     case ACT_REFRESH:
         if (!st->granted)
-            open_list(st);
+            inbox_open_list(st);
         else
             rowset_refresh(st->rs);
         arrivals_seen(st);
@@ -389,13 +389,30 @@ static void export_changed(void *ud)
     inbox_dirty(ud);
 }
 
+/* Another person, or another practice, since the inbox was last shown:
+ * nothing of the last one stays (their filter, tags, the newest seen). */
+static void reset_for(struct inbox *st, const char *who)
+{
+    snprintf(st->who, sizeof st->who, "%s", who);
+    filterbar_free(&st->fb);
+    filterbar_init(&st->fb, st->L->tf);
+    st->filter_json[0] = '\0';
+    st->untouched_order = false;
+    st->newest_id = -1;
+    st->arrived = 0;
+    st->granted = false;
+}
+
 static void inbox_open(struct tui_screen *s, void *arg)
 {
     struct inbox *st = s->state;
+    char who[100];
     (void)arg;
-    if (!st->opened || !st->granted) {
-        st->opened = true;
-        open_list(st);
+    snprintf(who, sizeof who, "%s/%s", st->L->me.account_id, st->L->me.practice_id);
+    if (strcmp(who, st->who) != 0)
+        reset_for(st, who);
+    if (!st->granted) {
+        inbox_open_list(st);
     } else {
         rowset_refresh(st->rs);
         ask_arrivals(st);

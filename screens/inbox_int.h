@@ -32,13 +32,14 @@ struct inbox {
     struct filterbar fb;
     struct leadact act;
     struct inbox_export *exp;
-    bool opened;
+    char who[100];              /* account/practice the state is for */
     /* The list in force: its filter, order and grant. */
     char filter_json[INBOX_FILTER_JSON_MAX];
     bool untouched_order;
     char grant[API_GRANT_HEX + 1];
     bool granted;
     bool opening;               /* api.leads_open under way */
+    bool reopened;              /* opened again after a page's LMV01 */
     bool fetch_waiting;         /* the rowset asked before the grant came */
     struct rowset_request waiting;
     unsigned char waiting_key[ROWSET_KEY_MAX];
@@ -66,6 +67,8 @@ void inbox_send_page(struct inbox *st, const struct rowset_request *req);
 void inbox_draw_title(struct inbox *st, WINDOW *w, int cols);
 int inbox_draw_table(struct inbox *st, WINDOW *w);
 void inbox_draw_bar(struct inbox *st, WINDOW *w, int cols);
+/* inbox.c: a new list for the filter and order in force (a new grant). */
+void inbox_open_list(struct inbox *st);
 unsigned inbox_row_cells(void *ud, int64_t pos, struct table_cell *c);
 
 #endif

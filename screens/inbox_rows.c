@@ -58,7 +58,15 @@ static void on_page(void *ud, enum api_err err, const struct api_rows *rows)
     if (err != API_OK) {
         if (err == API_ERR_CANCELLED)
             return;
-        if (rowset_fail(st->rs, gen) == ROWSET_TAKEN) {
+        /* The grant is gone (12 hours, another practice chosen meanwhile):
+         * the list is opened again, from the top. */
+        enum rowset_answer taken = rowset_fail(st->rs, gen);
+        if (err == API_ERR_INVALID && taken == ROWSET_TAKEN && !st->reopened) {
+            st->reopened = true;        /* once: a page that still fails is said */
+            inbox_open_list(st);
+            return;
+        }
+        if (taken == ROWSET_TAKEN) {
             snprintf(st->err, sizeof st->err, "%s", api_err_message(err));
             lumen_call_failed(st->L, err);
             inbox_dirty(st);
@@ -111,6 +119,7 @@ static void on_page(void *ud, enum api_err err, const struct api_rows *rows)
         out[i].len = (size_t)(p - out[i].data);
     }
     st->err[0] = '\0';
+    st->reopened = false;
     rowset_deliver(st->rs, gen, out, n, more);
     free(out);
     free(buf);

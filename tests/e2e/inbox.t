@@ -5,7 +5,7 @@
 # two and set their status at once; a Viewer is offered no change key and
 # the database refuses one sent by hand.
 . "$(dirname "$0")/lib.sh"
-e2e_plan 16
+e2e_plan 17
 e2e_db
 id=$(e2e_ingest "Zofia Quintero-Blum" "Invisalign consult" "Do you take Delta Dental for aligners?")
 id2=$(e2e_ingest "Yusuf Tanaka-Okafor" "Whitening")
@@ -21,7 +21,9 @@ e2e_ok 'e2e_wait_for "39 of"' "page down moves a screen at a time"
 e2e_keys g
 e2e_ok 'e2e_wait_for " 1 of" && e2e_screen | grep -q "Yusuf Tanaka"' "g goes back to the top"
 
-# Filter by text: typing narrows, the filter in force stays shown.
+# Filter by text: typing narrows, the filter in force stays shown; Esc
+# clears it and the cursor is back on the row it was on (the third).
+e2e_keys j j
 e2e_keys /
 e2e_type "Quintero"
 e2e_ok 'e2e_wait_for "Filter:" && e2e_wait_gone "Yusuf Tanaka" && e2e_wait_for "Zofia Quintero"' \
@@ -30,6 +32,10 @@ e2e_keys Enter
 e2e_keys Escape
 e2e_ok 'e2e_wait_for "Yusuf Tanaka" && ! e2e_screen | grep -q "Filter:"' \
   "Esc clears the filter and every lead is back"
+e2e_keys Enter
+e2e_ok 'e2e_wait_for "Lead " && e2e_screen | sed -n 2p | grep -q "Ana María Pérez"' \
+  "and the cursor is on the row it was on before filtering"
+e2e_keys Escape
 
 # Filter by status.
 e2e_keys /

@@ -104,8 +104,14 @@ void inbox_export_text(const struct inbox_export *e, char *buf, size_t size)
     long long ms = db_now_ms() - e->started_ms;
     long long rate = ms > 0 ? e->done * 1000 / ms : 0;
     int pct = e->total > 0 ? (int)(e->done * 100 / e->total) : 0;
-    snprintf(buf, size, "Exporting %lld of %lld (%d%%), %lld rows/s; Esc stops ", e->done,
-             e->total, pct, rate);
+    if (pct > 100)
+        pct = 100;
+    char bar[11];
+    for (int i = 0; i < 10; i++)
+        bar[i] = i < pct / 10 ? '#' : '.';
+    bar[10] = '\0';
+    snprintf(buf, size, "Export [%s] %lld of %lld, %lld rows/s; Esc stops ", bar, e->done,
+             e->total, rate);
 }
 
 static void fail(struct inbox_export *e, const char *what)

@@ -5,7 +5,7 @@
 # two and set their status at once; a Viewer is offered no change key and
 # the database refuses one sent by hand.
 . "$(dirname "$0")/lib.sh"
-e2e_plan 17
+e2e_plan 19
 e2e_db
 id=$(e2e_ingest "Zofia Quintero-Blum" "Invisalign consult" "Do you take Delta Dental for aligners?")
 id2=$(e2e_ingest "Yusuf Tanaka-Okafor" "Whitening")
@@ -44,6 +44,18 @@ e2e_keys Enter
 e2e_ok 'e2e_wait_gone "Yusuf Tanaka" && e2e_wait_for "spam" && ! e2e_screen | sed -n "4,22p" | grep -q " new "' \
   "status:spam shows spam leads only"
 e2e_keys Escape
+e2e_wait_for "Yusuf Tanaka"
+
+# The order, and a quick filter.
+e2e_keys o
+e2e_ok 'e2e_wait_for "oldest untouched first" && e2e_wait_gone "Yusuf Tanaka" && e2e_screen | sed -n 5p | grep -q " new "' \
+  "o sorts the oldest untouched lead first"
+e2e_keys o
+e2e_wait_for "Inbox, newest first"
+e2e_keys U
+e2e_ok 'e2e_wait_for "untouched:15m" && e2e_wait_for "Priya Sharma" && ! e2e_screen | grep -q "Ana María\|Yusuf"' \
+  "U shows the new leads waiting over 15 minutes, not the fresh ones"
+e2e_keys U
 e2e_wait_for "Yusuf Tanaka"
 
 # Open a lead: fields and transcript.

@@ -1,31 +1,133 @@
 /* The lead inbox: what the website's chatbot captured, newest first (or
  * the oldest untouched first), a screen of rows however many there are.
  *
- * Data.  A list is opened with api.leads_open (the filter in force; the
- * server audits lead.list once, here) which answers a grant; the rowset
- * (client/rowset.h) then asks api.leads_page for pages by key with that
- * grant, so paging a million leads is never a count and never an offset.
- * A new filter or order opens a new grant and re-anchors the rowset; a
- * page asked for under the old one is dropped when it lands (its gen).
- *
- * Rows.  Each row's cells are packed (rowset_field) as in enum col below,
- * with the capture time as seconds since the epoch by this machine's clock
- * (now - age_s when the page landed), so ages keep counting.
+ * The list is a keylist (screens/keylist.h): api.leads_open with the
+ * filter in force (the server audits lead.list once, there) answers a
+ * grant, and api.leads_page gives pages by key with it, so paging a
+ * million leads is never a count and never an offset.  Rows are packed
+ * as enum field, with the capture time as seconds since the epoch by this
+ * machine's clock (now - age_s when the page landed), so ages keep
+ * counting.
  *
  * Arrivals.  A wake-up (inbox_wake) asks api.leads_arrivals how many leads
  * are newer than the newest seen: "3 new" in the title line, and the
  * rowset told that rows may exist before its first (rowset_expect_before),
  * so going to the top shows them; the cursor never moves for them.      */
-#include "screens/inbox_int.h"
+#include "screens/inbox.h"
 #include "screens/actions.h"
 #include "screens/common.h"
+#include "screens/keylist.h"
+#include "screens/leadact.h"
 #include "screens/screen.h"
-#include "client/filter.h"
+#include "client/leadfilter.h"
+#include "tui/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#define INBOX_PAGE 100
+
+enum inbox_field { F_ID, F_CAPTURED, F_STATUS, F_NAME, F_SERVICE, F_PHONE, F_ASSIGNED };
+
+enum { C_AGE, C_STATUS, C_NAME, C_SERVICE, C_PHONE, C_ASSIGNED, C_COUNT };
+
+static const struct table_column inbox_cols[C_COUNT] = {
+    [C_AGE] = { "Age", 5, 0, 0, TABLE_RIGHT },
+    [C_STATUS] = { "Status", 14, 0, 0, TABLE_LEFT },
+    [C_NAME] = { "Name", 0, 3, 10, TABLE_LEFT },
+    [C_SERVICE] = { "Service", 0, 3, 8, TABLE_LEFT },
+    [C_PHONE] = { "Phone", 16, 0, 0, TABLE_LEFT },
+    [C_ASSIGNED] = { "Assigned", 0, 2, 8, TABLE_LEFT },
+};
+
+struct inbox {
+    struct lumen *L;
+    struct keylist kl;
+    struct leadact act;
+    struct inbox_export *exp;
+    long long newest_id;        /* -1: not known yet */
+    int arrived;
+    char arrivals_owner;
+    char age[16];               /* the age text of the row drawn */
+};
+
+/* --- the list --------------------------------------------------------------- */
+
+static int list_open(struct keylist *kl, const char *filter_json, api_grant_fn done, void *ud,
+                     const void *owner)
+{
+    return api_leads_open(kl->L->db, &kl->L->auth, filter_json, done, ud, owner);
+}
+
+static int list_page(struct keylist *kl, const char *grant, const char *order, const char *from,
+                     const char *key, int limit, api_rows_fn done, void *ud, const void *owner)
+{
+    return api_leads_page(kl->L->db, &kl->L->auth, grant, order, from, key, limit, done, ud,
+                          owner);
+}
+
+static void list_pack(struct keylist *kl, const struct api_rows *rows, int i,
+                      struct keylist_packer *pk)
+{
+    char captured[24];
+    (void)kl;
+    snprintf(captured, sizeof captured, "%lld",
+             (long long)time(NULL) - atoll(api_rows_get(rows, i, "age_s")));
+    keylist_put(pk, api_rows_get(rows, i, "id"));
+    keylist_put(pk, captured);
+    keylist_put(pk, api_rows_get(rows, i, "status"));
+    keylist_put(pk, api_rows_get(rows, i, "name"));
+    keylist_put(pk, api_rows_get(rows, i, "service"));
+    keylist_put(pk, api_rows_get(rows, i, "phone"));
+    keylist_put(pk, api_rows_get(rows, i, "assigned_name"));
+}
+
+static void age_text(char *buf, size_t size, long long s)
+{
+    if (s < 0)
+        s = 0;
+    if (s < 60)
+        snprintf(buf, size, "%llds", s);
+    else if (s < 3600)
+        snprintf(buf, size, "%lldm", s / 60);
+    else if (s < 86400)
+        snprintf(buf, size, "%lldh", s / 3600);
+    else if (s < 86400LL * 365)
+        snprintf(buf, size, "%lldd", s / 86400);
+    else
+        snprintf(buf, size, "%lldy", s / (86400LL * 365));
+}
+
+static const char *status_title(const char *s)
+{
+    return strcmp(s, "not_interested") == 0 ? "not interested" : s;
+}
+
+static unsigned list_cells(struct keylist *kl, const struct rowset_row *r, int64_t pos,
+                           struct table_cell *c)
+{
+    struct inbox *st = kl->ud;
+    (void)pos;
+    long long age = (long long)time(NULL) - atoll(rowset_field(r, F_CAPTURED));
+    const char *status = rowset_field(r, F_STATUS);
+    age_text(st->age, sizeof st->age, age);
+    c[C_AGE].text = st->age;
+    /* Speed to lead: a new lead waiting 5 minutes is bold, 15 reversed,
+     * so it reads without colour too. */
+    if (strcmp(status, "new") == 0 && age >= 5 * 60)
+        c[C_AGE].attr = age >= 15 * 60 ? A_BOLD | A_REVERSE : A_BOLD;
+    c[C_STATUS].text = status_title(status);
+    if (strcmp(status, "new") == 0)
+        c[C_STATUS].attr = A_BOLD;
+    c[C_NAME].text = rowset_field(r, F_NAME);
+    c[C_SERVICE].text = rowset_field(r, F_SERVICE);
+    c[C_PHONE].text = rowset_field(r, F_PHONE);
+    const char *who = rowset_field(r, F_ASSIGNED);
+    c[C_ASSIGNED].text = who[0] ? who : "-";
+    return 0;
+}
 
 /* --- arrivals ------------------------------------------------------------- */
 
@@ -40,8 +142,8 @@ static void on_arrivals(void *ud, enum api_err err, const struct api_arrivals *a
     }
     if (a->arrived > 0 && a->arrived != st->arrived) {
         st->arrived = a->arrived;
-        rowset_expect_before(st->rs);
-        inbox_dirty(st);
+        rowset_expect_before(st->kl.rs);
+        keylist_dirty(&st->kl);
     }
 }
 
@@ -52,7 +154,7 @@ static void ask_arrivals(struct inbox *st)
                        &st->arrivals_owner);
 }
 
-/* The new ones are shown: count from what is newest now. */
+/* The new ones are shown (a new list, g, r): count from what is newest now. */
 static void arrivals_seen(struct inbox *st)
 {
     st->newest_id = -1;
@@ -60,100 +162,81 @@ static void arrivals_seen(struct inbox *st)
     ask_arrivals(st);
 }
 
-/* --- the list in force ------------------------------------------------------ */
-
-static void on_grant(void *ud, enum api_err err, const char *grant)
+static void list_opened(struct keylist *kl)
 {
-    struct inbox *st = ud;
-    st->opening = false;
-    if (err != API_OK) {
-        if (err != API_ERR_CANCELLED) {
-            snprintf(st->err, sizeof st->err, "%s", api_err_message(err));
-            lumen_call_failed(st->L, err);
-            inbox_dirty(st);
-        }
-        return;
-    }
-    snprintf(st->grant, sizeof st->grant, "%s", grant);
-    st->granted = true;
-    if (st->reanchor) {
-        st->reanchor = false;
-        rowset_reload_at(st->rs, st->anchor_key, st->anchor_len, st->anchor_line);
-    } else {
-        rowset_reload(st->rs);
-    }
-    if (st->fetch_waiting) {
-        st->fetch_waiting = false;
-        inbox_send_page(st, &st->waiting);
-    }
-    arrivals_seen(st);
-    inbox_dirty(st);
+    arrivals_seen(kl->ud);
 }
 
-/* A new list: the filter or the order changed, or the inbox was opened. */
-void inbox_open_list(struct inbox *st)
+static int list_filter(const char *text, size_t len, char *json, size_t cap, char *err,
+                       size_t errlen)
 {
-    api_cancel(st->L->db, st);
-    api_cancel(st->L->db, &st->page_owner);
-    st->granted = false;
-    st->opening = true;
-    st->err[0] = '\0';
-    rowset_tags_clear(st->rs);
-    api_leads_open(st->L->db, &st->L->auth, st->filter_json, on_grant, st, st);
+    char buf[FILTER_TEXT_MAX + 1];
+    if (len > FILTER_TEXT_MAX)
+        len = FILTER_TEXT_MAX;      /* the bar holds no more */
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    return leadfilter_from_text(buf, json, cap, err, errlen);
 }
 
-/* The bar's text, made sense of; the last good filter stays in force when
- * it makes none (the bar says why). */
-static bool apply_filter(struct inbox *st)
-{
-    size_t len;
-    const char *text = filterbar_text(&st->fb, &len);
-    struct filter f;
-    struct filter_error fe;
-    char json[INBOX_FILTER_JSON_MAX], err[200];
-    if (filter_parse(&f, text, len, leadfilter_keys, &fe) != 0) {
-        filterbar_set_error(&st->fb, fe.msg);
-        return false;
-    }
-    if (leadfilter_json(&f, json, sizeof json, err, sizeof err) != 0) {
-        filterbar_set_error(&st->fb, err);
-        return false;
-    }
-    filterbar_set_error(&st->fb, NULL);
-    if (strcmp(json, st->filter_json) == 0)
-        return false;
-    snprintf(st->filter_json, sizeof st->filter_json, "%s", json);
-    inbox_open_list(st);
-    return true;
-}
-
-/* N, M, U: a filter of one token, or none again. */
-static void quick_filter(struct inbox *st, const char *token)
-{
-    size_t len;
-    const char *text = filterbar_text(&st->fb, &len);
-    bool same = strcmp(text, token) == 0;
-    const struct rowset_row *cur = rowset_cursor_row(st->rs);
-    struct rowset_info info;
-    rowset_info(st->rs, &info);
-    filterbar_open(&st->fb, cur ? cur->key : NULL, cur ? cur->key_len : 0,
-                   (int)(info.cursor - info.top));
-    field_set_text(&st->fb.field, same ? "" : token, same ? 0 : strlen(token));
-    filterbar_accept(&st->fb);
-    apply_filter(st);
-}
+static const struct keylist_ops inbox_list = {
+    .open = list_open,
+    .page = list_page,
+    .pack = list_pack,
+    .cells = list_cells,
+    .filter = list_filter,
+    .opened = list_opened,
+    .bar_lead = "All leads.",
+    .bar_tail = "; N new, M mine, U waiting over 15 min.",
+    .empty = "No leads yet.",
+    .empty_filtered = "No lead matches the filter (Esc clears it).",
+};
 
 /* --- drawing ---------------------------------------------------------------- */
+
+static void draw_title(struct inbox *st, WINDOW *w, int cols)
+{
+    char line[600], pos[96], exp[200], arrived[64];
+    keylist_position(&st->kl, pos, sizeof pos);
+    snprintf(line, sizeof line, " Inbox, %s%s", strcmp(st->kl.order, "untouched") == 0
+             ? "oldest untouched first" : "newest first", pos);
+    wattrset(w, theme_attr(ROLE_TITLE));
+    tui_put(w, 0, 0, cols, line, st->L->tf);
+    /* What the user must notice, at the right: an export, trouble, arrivals. */
+    inbox_export_text(st->exp, exp, sizeof exp);
+    struct rowset_info info;
+    rowset_info(st->kl.rs, &info);
+    const char *right = NULL;
+    enum theme_role role = ROLE_OK;
+    if (exp[0]) {
+        right = exp;
+    } else if (st->kl.err[0]) {
+        right = st->kl.err;
+        role = ROLE_ERROR;
+    } else if (st->arrived > 0) {
+        snprintf(arrived, sizeof arrived, "%d%s new (g shows them) ", st->arrived,
+                 st->arrived >= 1000 ? "+" : "");
+        right = arrived;
+    } else if (st->kl.opening || info.loading) {
+        right = "loading... ";
+        role = ROLE_DIM;
+    }
+    if (right) {
+        int rw = (int)text_width(right);
+        if (rw > cols / 2)
+            rw = cols / 2;
+        wattrset(w, theme_attr(role) | A_BOLD);
+        tui_put(w, 0, cols - rw, rw, right, st->L->tf);
+    }
+    wattrset(w, theme_attr(ROLE_NORMAL));
+}
 
 static void inbox_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
 {
     struct inbox *st = s->state;
-    st->h = h;
-    st->cols = cols;
-    inbox_draw_title(st, w, cols);
-    inbox_draw_bar(st, w, cols);
-    table_invalidate(&st->table);
-    inbox_draw_table(st, w);
+    st->kl.h = h;
+    st->kl.cols = cols;
+    draw_title(st, w, cols);
+    keylist_draw(&st->kl, w, true);
 }
 
 /* A move, a page landing, a tag: the title line and what changed of the
@@ -162,272 +245,131 @@ static int inbox_draw_rows(struct tui_screen *s, WINDOW *w, int first, int last,
 {
     struct inbox *st = s->state;
     (void)first, (void)last;
-    inbox_draw_title(st, w, cols);
-    int n = 1;
-    if (filterbar_shown(&st->fb)) {
-        inbox_draw_bar(st, w, cols);
-        n++;
-    }
-    return n + inbox_draw_table(st, w);
+    draw_title(st, w, cols);
+    return 1 + keylist_draw(&st->kl, w, false);
 }
 
 static bool inbox_cursor(struct tui_screen *s, int *y, int *x)
 {
     struct inbox *st = s->state;
-    if (!filterbar_editing(&st->fb) || st->bar_x < 0)
-        return false;
-    *y = INBOX_BAR_Y;
-    *x = st->bar_x;
-    return true;
+    return keylist_cursor(&st->kl, y, x);
 }
 
 static void inbox_layout(struct tui_screen *s, int h, int cols)
 {
     struct inbox *st = s->state;
-    st->h = h;
-    st->cols = cols;
-    int rows = h - INBOX_TABLE_Y - 1;
-    rowset_set_height(st->rs, rows > 1 ? rows : 1);
-    table_invalidate(&st->table);
+    keylist_layout(&st->kl, h, cols);
 }
 
 /* --- keys ------------------------------------------------------------------- */
-
-/* The leads a change is about: the tagged rows, else the cursor's. */
-static size_t targets(struct inbox *st, long long *ids, const char **label)
-{
-    size_t n = rowset_tag_count(st->rs);
-    *label = NULL;
-    if (n) {
-        for (size_t i = 0; i < n && i < LEADACT_MAX_IDS; i++) {
-            size_t len;
-            const char *key = rowset_tag_key(st->rs, i, &len);
-            /* Keys end in "|id" (db/API.md, api.leads_page). */
-            const char *k = key;
-            size_t j = len;
-            while (j > 0 && k[j - 1] != '|')
-                j--;
-            char num[24];
-            size_t m = len - j < sizeof num - 1 ? len - j : sizeof num - 1;
-            memcpy(num, k + j, m);
-            num[m] = '\0';
-            ids[i] = strtoll(num, NULL, 10);
-        }
-        return n < LEADACT_MAX_IDS ? n : LEADACT_MAX_IDS;
-    }
-    const struct rowset_row *r = rowset_cursor_row(st->rs);
-    if (!r)
-        return 0;
-    ids[0] = atoll(rowset_field(r, F_ID));
-    *label = rowset_field(r, F_NAME);
-    return 1;
-}
 
 static void changed(void *ud, int action)
 {
     struct inbox *st = ud;
     (void)action;
-    rowset_tags_clear(st->rs);
-    rowset_refresh(st->rs);
-    inbox_dirty(st);
-}
-
-static enum tui_result list_move(struct inbox *st, int action)
-{
-    switch (action) {
-    case ACT_UP: rowset_move(st->rs, -1); break;
-    case ACT_DOWN: rowset_move(st->rs, 1); break;
-    case ACT_PAGE_UP: rowset_page_up(st->rs); break;
-    case ACT_PAGE_DOWN: rowset_page_down(st->rs); break;
-    case ACT_TOP:
-        rowset_home(st->rs);
-        if (!st->untouched_order && st->arrived)
-            arrivals_seen(st);
-        break;
-    case ACT_BOTTOM: rowset_end(st->rs); break;
-    default: return TUI_UNHANDLED;
-    }
-    inbox_dirty(st);
-    return TUI_REDRAW_ROWS;
-}
-
-static void typed(void *ud)
-{
-    struct inbox *st = ud;
-    apply_filter(st);
-    tui_app_dirty(st->L->app);
+    rowset_tags_clear(st->kl.rs);
+    rowset_refresh(st->kl.rs);
+    keylist_dirty(&st->kl);
 }
 
 static enum tui_result inbox_key(struct tui_screen *s, tui_key k)
 {
     struct inbox *st = s->state;
-    bool changed_text = false;
-    if (!filterbar_editing(&st->fb))
-        return TUI_UNHANDLED;
-    if (!filterbar_key(&st->fb, k, &changed_text))
-        return tui_key_is_text(k) ? TUI_HANDLED : TUI_UNHANDLED;
-    /* Typing narrows, once the typing pauses: each filter opened is a
-     * lead.list row in the audit log, not each key. */
-    if (changed_text)
-        lumen_timer(st->L, INBOX_TYPING_MS, typed, st);
-    return TUI_REDRAW;
+    return keylist_key(&st->kl, k);
 }
 
-static enum tui_result filter_action(struct inbox *st, int action)
+/* The lead actions: on the tagged rows, else the cursor's. */
+static enum tui_result lead_action(struct inbox *st, int action)
 {
-    const void *key;
-    size_t len;
-    int line;
-    switch (action) {
-    case ACT_OPEN:
-        lumen_timer(st->L, 0, NULL, NULL);
-        filterbar_accept(&st->fb);
-        apply_filter(st);
-        return TUI_REDRAW;
-    case ACT_CANCEL:
-        lumen_timer(st->L, 0, NULL, NULL);
-        if (filterbar_cancel(&st->fb, &key, &len, &line) && len <= sizeof st->anchor_key) {
-            memcpy(st->anchor_key, key, len);
-            st->anchor_len = len;
-            st->anchor_line = line;
-            st->reanchor = true;
-        }
-        st->filter_json[0] = '\0';
-        if (!apply_filter(st))
-            st->reanchor = false;
+    long long ids[LEADACT_MAX_IDS];
+    size_t n = keylist_targets(&st->kl, F_ID, ids, LEADACT_MAX_IDS);
+    const struct rowset_row *cur = rowset_cursor_row(st->kl.rs);
+    if (!n) {
+        tui_app_message(st->L->app, ROLE_STATUS, "No lead under the cursor.", 3000);
         return TUI_REDRAW;
     }
-    return list_move(st, action);
+    leadact_target(&st->act, ids, n,
+                   rowset_tag_count(st->kl.rs) || !cur ? NULL : rowset_field(cur, F_NAME));
+    leadact_action(&st->act, action);
+    return TUI_REDRAW;
 }
 
 static enum tui_result inbox_action(struct tui_screen *s, int action)
 {
     struct inbox *st = s->state;
-    if (filterbar_editing(&st->fb))
-        return filter_action(st, action);
-    if (list_move(st, action) != TUI_UNHANDLED)
-        return TUI_REDRAW_ROWS;
-    long long ids[LEADACT_MAX_IDS];
-    const char *label;
-    size_t n;
-    struct rowset_info info;
-    const struct rowset_row *cur = rowset_cursor_row(st->rs);
+    const struct rowset_row *cur = rowset_cursor_row(st->kl.rs);
+    long long id;
+    /* Esc stops an export before it clears anything. */
+    if (action == ACT_CANCEL && inbox_export_running(st->exp) && !keylist_typing(&st->kl)) {
+        inbox_export_cancel(st->exp);
+        return TUI_REDRAW;
+    }
+    if (action == ACT_TOP && st->arrived && strcmp(st->kl.order, "newest") == 0)
+        arrivals_seen(st);
+    if (action == ACT_REFRESH)
+        arrivals_seen(st);
+    if (keylist_typing(&st->kl) || action != ACT_OPEN) {
+        enum tui_result r = keylist_action(&st->kl, action);
+        if (r != TUI_UNHANDLED)
+            return r;
+    }
     switch (action) {
     case ACT_OPEN:
         if (!cur)
             return TUI_HANDLED;
-        ids[0] = atoll(rowset_field(cur, F_ID));
-        lumen_go(st->L, SCR_LEAD, &ids[0]);
+        id = atoll(rowset_field(cur, F_ID));
+        lumen_go(st->L, SCR_LEAD, &id);
         return TUI_REDRAW;
     case ACT_CANCEL:
-        if (inbox_export_running(st->exp)) {
-            inbox_export_cancel(st->exp);
-            return TUI_REDRAW;
-        }
-        if (filterbar_shown(&st->fb))
-            return filter_action(st, ACT_CANCEL);
-        if (rowset_tag_count(st->rs)) {
-            rowset_tags_clear(st->rs);
-            table_invalidate(&st->table);
-            return TUI_REDRAW;
-        }
-        return TUI_HANDLED;
-    case ACT_FILTER:
-        rowset_info(st->rs, &info);
-        filterbar_open(&st->fb, cur ? cur->key : NULL, cur ? cur->key_len : 0,
-                       (int)(info.cursor - info.top));
-        return TUI_REDRAW;
+        return TUI_HANDLED;     /* a root tab: nothing to go back to */
     case ACT_SORT:
-        st->untouched_order = !st->untouched_order;
-        inbox_open_list(st);
+        keylist_set_order(&st->kl, strcmp(st->kl.order, "newest") == 0 ? "untouched" : "newest");
         return TUI_REDRAW;
-    case ACT_SHOW_NEW: quick_filter(st, "status:new"); return TUI_REDRAW;
-    case ACT_SHOW_MINE: quick_filter(st, "assigned:me"); return TUI_REDRAW;
-    case ACT_SHOW_WAITING: quick_filter(st, "untouched:15m"); return TUI_REDRAW;
-    case ACT_REFRESH:
-        if (!st->granted)
-            inbox_open_list(st);
-        else
-            rowset_refresh(st->rs);
-        arrivals_seen(st);
-        return TUI_REDRAW;
-    case ACT_TAG:
-        rowset_info(st->rs, &info);
-        if (info.hi > info.lo) {
-            rowset_tag_toggle(st->rs, info.cursor);
-            table_invalidate_row(&st->table, info.cursor);
-            rowset_move(st->rs, 1);
-        }
-        inbox_dirty(st);
-        return TUI_REDRAW_ROWS;
+    case ACT_SHOW_NEW: keylist_quick_filter(&st->kl, "status:new"); return TUI_REDRAW;
+    case ACT_SHOW_MINE: keylist_quick_filter(&st->kl, "assigned:me"); return TUI_REDRAW;
+    case ACT_SHOW_WAITING: keylist_quick_filter(&st->kl, "untouched:15m"); return TUI_REDRAW;
     case ACT_EXPORT:
-        inbox_export_start(st->exp, st->filter_json);
+        inbox_export_start(st->exp, st->kl.filter_json);
         return TUI_REDRAW;
     }
-    if (!leadact_handles(action))
-        return TUI_UNHANDLED;
-    n = targets(st, ids, &label);
-    if (!n) {
-        tui_app_message(st->L->app, ROLE_STATUS, "No lead under the cursor.", 3000);
-        return TUI_REDRAW;
-    }
-    leadact_target(&st->act, ids, n, label);
-    leadact_action(&st->act, action);
-    return TUI_REDRAW;
+    return leadact_handles(action) ? lead_action(st, action) : TUI_UNHANDLED;
 }
 
 static bool inbox_typing(struct tui_screen *s)
 {
     struct inbox *st = s->state;
-    return filterbar_editing(&st->fb);
+    return keylist_typing(&st->kl);
 }
 
 /* --- life ------------------------------------------------------------------- */
 
 static void export_changed(void *ud)
 {
-    inbox_dirty(ud);
-}
-
-/* Another person, or another practice, since the inbox was last shown:
- * nothing of the last one stays (their filter, tags, the newest seen). */
-static void reset_for(struct inbox *st, const char *who)
-{
-    snprintf(st->who, sizeof st->who, "%s", who);
-    filterbar_free(&st->fb);
-    filterbar_init(&st->fb, st->L->tf);
-    st->filter_json[0] = '\0';
-    st->untouched_order = false;
-    st->newest_id = -1;
-    st->arrived = 0;
-    st->granted = false;
+    struct inbox *st = ud;
+    keylist_dirty(&st->kl);
 }
 
 static void inbox_open(struct tui_screen *s, void *arg)
 {
     struct inbox *st = s->state;
-    char who[100];
     (void)arg;
-    snprintf(who, sizeof who, "%s/%s", st->L->me.account_id, st->L->me.practice_id);
-    if (strcmp(who, st->who) != 0)
-        reset_for(st, who);
-    if (!st->granted) {
-        inbox_open_list(st);
-    } else {
-        rowset_refresh(st->rs);
-        ask_arrivals(st);
+    bool was_open = st->kl.granted;
+    if (keylist_show(&st->kl)) {
+        /* Another person or practice: their order and counts go too. */
+        snprintf(st->kl.order, sizeof st->kl.order, "newest");
+        st->newest_id = -1;
+        st->arrived = 0;
     }
+    if (was_open && st->kl.granted)
+        ask_arrivals(st);
 }
 
 static void inbox_init(struct tui_screen *s)
 {
     struct inbox *st = s->state;
     st->L = s->ud;
-    struct rowset_source src = { inbox_src_fetch, inbox_src_cancel, st };
-    struct rowset_config cfg = { INBOX_PAGE, 0, 0 };
-    st->rs = rowset_new(&src, &cfg, 10);
-    table_init(&st->table, inbox_cols, C_COUNT, TABLE_MARKS, st->L->tf);
-    filterbar_init(&st->fb, st->L->tf);
+    keylist_init(&st->kl, st->L, &inbox_list, st, inbox_cols, C_COUNT, TABLE_MARKS, INBOX_PAGE);
+    snprintf(st->kl.order, sizeof st->kl.order, "newest");
     leadact_init(&st->act, st->L, changed, st);
     st->exp = inbox_export_new(st->L, export_changed, st);
     st->newest_id = -1;
@@ -436,12 +378,10 @@ static void inbox_init(struct tui_screen *s)
 static void inbox_destroy(struct tui_screen *s)
 {
     struct inbox *st = s->state;
-    api_cancel(st->L->db, &st->page_owner);
     api_cancel(st->L->db, &st->arrivals_owner);
     leadact_free(&st->act);
     inbox_export_free(&st->exp);
-    rowset_free(&st->rs);
-    filterbar_free(&st->fb);
+    keylist_free(&st->kl);
 }
 
 /* Taken off the screen (another tab, sign-out): the calls its state owns
@@ -451,13 +391,10 @@ static void inbox_destroy(struct tui_screen *s)
 static void inbox_removed(struct tui_screen *s)
 {
     struct inbox *st = s->state;
-    api_cancel(st->L->db, &st->page_owner);
+    keylist_removed(&st->kl);
     api_cancel(st->L->db, &st->arrivals_owner);
-    if (st->L->timer_ud == st)
-        lumen_timer(st->L, 0, NULL, NULL);
     if (inbox_export_running(st->exp))
         inbox_export_cancel(st->exp);
-    st->opening = false;
 }
 
 const struct screen_ops inbox_ops = {
@@ -481,7 +418,7 @@ void inbox_wake(struct lumen *L)
 {
     struct tui_screen *s = L->screens[SCR_INBOX];
     struct inbox *st = s ? s->state : NULL;
-    if (st && st->granted && st->newest_id >= 0)
+    if (st && st->kl.granted && st->newest_id >= 0)
         ask_arrivals(st);
 }
 
@@ -489,6 +426,6 @@ void inbox_changed(struct lumen *L)
 {
     struct tui_screen *s = L->screens[SCR_INBOX];
     struct inbox *st = s ? s->state : NULL;
-    if (st && st->granted)
-        rowset_refresh(st->rs);
+    if (st && st->kl.granted)
+        rowset_refresh(st->kl.rs);
 }

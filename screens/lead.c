@@ -8,136 +8,28 @@
 #include "screens/common.h"
 #include "screens/inbox.h"
 #include "screens/leadact.h"
+#include "screens/pager.h"
 #include "screens/screen.h"
-#include "client/mem.h"
 #include "tui/text.h"
-#include "tui/vlist.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define LEAD_TOP 2              /* the title line and a rule */
-#define LEAD_MAX_LINES 20000
-
-/* A paragraph before wrapping: a label column and its text. */
-struct para {
-    enum theme_role role;
-    attr_t attr;
-    char *label;                /* "" for none */
-    char *text;                 /* sanitized, may hold '\n' */
-};
-
-struct line {
-    struct para *p;
-    size_t off, len;            /* the bytes of p->text on this line */
-    bool first;                 /* the paragraph's first line: draw its label */
-};
 
 struct lead {
     struct lumen *L;
     long long id;
     char name[256];
+    char captured_day[11];      /* for the audit trail's range */
     char grant[API_GRANT_HEX + 1];
     bool loading;
     char err[200];
-    struct para *paras;
-    size_t npara, cap;
-    size_t nfields;             /* paragraphs before the transcript's */
-    struct line *lines;
-    size_t nlines;
-    int wrapped_cols;
-    struct vlist view;
+    struct pager page;
     struct leadact act;
-    int cols, h;
+    int h;                      /* the body's height at the last draw */
 };
-
-static void paras_free(struct lead *st)
-{
-    for (size_t i = 0; i < st->npara; i++) {
-        free(st->paras[i].label);
-        free(st->paras[i].text);
-    }
-    free(st->paras);
-    free(st->lines);
-    st->paras = NULL;
-    st->lines = NULL;
-    st->npara = st->cap = st->nlines = 0;
-    st->wrapped_cols = 0;
-}
-
-static void add(struct lead *st, enum theme_role role, attr_t attr, const char *label,
-                const char *text)
-{
-    if (st->npara == st->cap) {
-        st->cap = st->cap ? st->cap * 2 : 64;
-        st->paras = mem_realloc(st->paras, st->cap * sizeof *st->paras);
-    }
-    size_t len = text ? strlen(text) : 0;
-    char *clean = mem_alloc(TEXT_SANITIZE_MAX(len));
-    text_sanitize(clean, TEXT_SANITIZE_MAX(len), text ? text : "", len,
-                  st->L->tf | TEXT_MULTILINE, NULL);
-    char lab[128];
-    text_cell(lab, sizeof lab, label ? label : "", label ? strlen(label) : 0, 24, st->L->tf);
-    st->paras[st->npara++] = (struct para){ role, attr, mem_strdup(lab), clean };
-    st->wrapped_cols = 0;
-}
-
-#define LABEL_COLS 16
-
-/* Lines for the width: a paragraph's text wraps in the columns right of
- * its label. */
-static void wrap(struct lead *st, int cols)
-{
-    if (st->wrapped_cols == cols && st->lines)
-        return;
-    free(st->lines);
-    st->lines = NULL;
-    st->nlines = 0;
-    size_t cap = 0;
-    int tw = cols - 2 - LABEL_COLS;
-    if (tw < 10)
-        tw = 10;
-    for (size_t i = 0; i < st->npara && st->nlines < LEAD_MAX_LINES; i++) {
-        struct para *p = &st->paras[i];
-        size_t off = 0, len, width;
-        bool first = true;
-        do {
-            size_t adv = text_wrap_next(p->text + off, (size_t)tw, &len, &width);
-            if (st->nlines == cap) {
-                cap = cap ? cap * 2 : 256;
-                st->lines = mem_realloc(st->lines, cap * sizeof *st->lines);
-            }
-            st->lines[st->nlines++] = (struct line){ p, off, len, first };
-            first = false;
-            if (!adv)
-                break;
-            off += adv;
-        } while (p->text[off] && st->nlines < LEAD_MAX_LINES);
-    }
-    st->wrapped_cols = cols;
-    vlist_set_count(&st->view, st->nlines);
-}
-
-static size_t src_count(void *ud) { return ((struct lead *)ud)->nlines; }
-
-static void src_draw(void *ud, WINDOW *w, int y, int width, size_t i, bool selected)
-{
-    struct lead *st = ud;
-    (void)selected;
-    const struct line *ln = &st->lines[i];
-    char buf[1024];
-    if (ln->first && ln->p->label[0]) {
-        wattrset(w, theme_attr(ROLE_DIM));
-        tui_put(w, y, 2, LABEL_COLS - 1, ln->p->label, st->L->tf);
-    }
-    size_t n = ln->len < sizeof buf - 1 ? ln->len : sizeof buf - 1;
-    memcpy(buf, ln->p->text + ln->off, n);
-    buf[n] = '\0';
-    wattrset(w, theme_attr(ln->p->role) | ln->p->attr);
-    tui_put(w, y, 2 + LABEL_COLS, width - 2 - LABEL_COLS, buf, st->L->tf);
-    wattrset(w, theme_attr(ROLE_NORMAL));
-}
 
 /* --- loading ---------------------------------------------------------------- */
 
@@ -157,7 +49,7 @@ static void on_lead(void *ud, enum api_err err, const struct api_lead *l)
         tui_app_dirty(st->L->app);
         return;
     }
-    paras_free(st);
+    pager_clear(&st->page);
     if (!l) {
         st->loading = false;
         snprintf(st->err, sizeof st->err, "This lead was deleted.");
@@ -165,25 +57,24 @@ static void on_lead(void *ud, enum api_err err, const struct api_lead *l)
         return;
     }
     snprintf(st->name, sizeof st->name, "%s", l->name);
-    add(st, ROLE_TITLE, A_BOLD, "Name", nonempty(l->name));
-    add(st, ROLE_NORMAL, 0, "Status", l->status);
-    add(st, ROLE_NORMAL, 0, "Phone", nonempty(l->phone));
-    add(st, ROLE_NORMAL, 0, "Email", nonempty(l->email));
-    add(st, ROLE_NORMAL, 0, "Service", nonempty(l->service));
+    pager_add(&st->page, ROLE_TITLE, A_BOLD, "Name", nonempty(l->name));
+    pager_add(&st->page, ROLE_NORMAL, 0, "Status", l->status);
+    pager_add(&st->page, ROLE_NORMAL, 0, "Phone", nonempty(l->phone));
+    pager_add(&st->page, ROLE_NORMAL, 0, "Email", nonempty(l->email));
+    pager_add(&st->page, ROLE_NORMAL, 0, "Service", nonempty(l->service));
     lumen_format_time(st->L, l->captured_at, t, sizeof t);
-    add(st, ROLE_NORMAL, 0, "Captured", t);
-    add(st, ROLE_NORMAL, 0, "Page", nonempty(l->page_url));
-    add(st, ROLE_NORMAL, 0, "Assigned", l->assigned_name[0] ? l->assigned_name : "nobody");
+    pager_add(&st->page, ROLE_NORMAL, 0, "Captured", t);
+    pager_add(&st->page, ROLE_NORMAL, 0, "Page", nonempty(l->page_url));
+    pager_add(&st->page, ROLE_NORMAL, 0, "Assigned", l->assigned_name[0] ? l->assigned_name : "nobody");
     if (l->first_response_at[0]) {
         lumen_format_time(st->L, l->first_response_at, t, sizeof t);
-        add(st, ROLE_NORMAL, 0, "First response", t);
+        pager_add(&st->page, ROLE_NORMAL, 0, "First response", t);
     } else {
-        add(st, ROLE_NORMAL, A_BOLD, "First response", "none yet");
+        pager_add(&st->page, ROLE_NORMAL, A_BOLD, "First response", "none yet");
     }
     snprintf(buf, sizeof buf, "%lld", l->id);
-    add(st, ROLE_DIM, 0, "Lead number", buf);
-    add(st, ROLE_DIM, 0, "Visitor", nonempty(l->visitor_id));
-    st->nfields = st->npara;
+    pager_add(&st->page, ROLE_DIM, 0, "Lead number", buf);
+    pager_add(&st->page, ROLE_DIM, 0, "Visitor", nonempty(l->visitor_id));
     tui_app_dirty(st->L->app);
 }
 
@@ -202,8 +93,8 @@ static void on_items(void *ud, enum api_err err, const struct api_lead_item *it,
         const char *sec = strcmp(it[i].kind, "note") == 0 ? "Notes"
                         : strcmp(it[i].kind, "change") == 0 ? "History" : "Transcript";
         if (!section || strcmp(section, sec) != 0) {
-            add(st, ROLE_NORMAL, 0, "", "");
-            add(st, ROLE_TITLE, A_BOLD, sec, "");
+            pager_add(&st->page, ROLE_NORMAL, 0, "", "");
+            pager_add(&st->page, ROLE_TITLE, A_BOLD, sec, "");
             section = sec;
         }
         lumen_format_time(st->L, it[i].at, t, sizeof t);
@@ -212,11 +103,11 @@ static void on_items(void *ud, enum api_err err, const struct api_lead_item *it,
                         : it[i].who;
         /* The time and who on a line of their own: the text may be long. */
         snprintf(label, sizeof label, "%s", t + (strlen(t) > 11 ? 5 : 0));
-        add(st, visitor ? ROLE_TITLE : ROLE_DIM, 0, label, who);
-        add(st, ROLE_NORMAL, 0, "", it[i].body);
+        pager_add(&st->page, visitor ? ROLE_TITLE : ROLE_DIM, 0, label, who);
+        pager_add(&st->page, ROLE_NORMAL, 0, "", it[i].body);
     }
     if (!n)
-        add(st, ROLE_DIM, 0, "", "No transcript, notes or changes.");
+        pager_add(&st->page, ROLE_DIM, 0, "", "No transcript, notes or changes.");
     tui_app_dirty(st->L->app);
 }
 
@@ -250,27 +141,17 @@ static void lead_open(struct tui_screen *s, void *arg)
     struct lead *st = s->state;
     st->id = *(const long long *)arg;
     st->name[0] = '\0';
-    paras_free(st);
-    vlist_set_count(&st->view, 0);
+    pager_clear(&st->page);
     load(st);
 }
 
 /* --- screen ------------------------------------------------------------------ */
-
-static void lead_layout(struct tui_screen *s, int h, int cols)
-{
-    struct lead *st = s->state;
-    st->h = h;
-    st->cols = cols;
-    vlist_resize(&st->view, h - LEAD_TOP > 1 ? h - LEAD_TOP : 1);
-}
 
 static void lead_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
 {
     struct lead *st = s->state;
     char title[400];
     st->h = h;
-    st->cols = cols;
     snprintf(title, sizeof title, " Lead %lld%s%s", st->id, st->name[0] ? ": " : "", st->name);
     wattrset(w, theme_attr(ROLE_TITLE));
     tui_put(w, 0, 0, cols, title, st->L->tf);
@@ -285,20 +166,14 @@ static void lead_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
     wattrset(w, theme_attr(ROLE_BORDER));
     mvwhline(w, 1, 0, ACS_HLINE, cols);
     wattrset(w, theme_attr(ROLE_NORMAL));
-    if (h <= LEAD_TOP)
-        return;
-    vlist_resize(&st->view, h - LEAD_TOP);
-    wrap(st, cols);
-    vlist_invalidate(&st->view);
-    vlist_draw_at(&st->view, w, LEAD_TOP);
+    pager_draw(&st->page, w, LEAD_TOP, h - LEAD_TOP, cols, true);
 }
 
 static int lead_draw_rows(struct tui_screen *s, WINDOW *w, int first, int last, int cols)
 {
     struct lead *st = s->state;
     (void)first, (void)last;
-    wrap(st, cols);
-    return vlist_draw_at(&st->view, w, LEAD_TOP);
+    return pager_draw(&st->page, w, LEAD_TOP, st->h - LEAD_TOP, cols, false);
 }
 
 static void changed(void *ud, int action)
@@ -316,8 +191,10 @@ static void changed(void *ud, int action)
 static enum tui_result lead_action(struct tui_screen *s, int action)
 {
     struct lead *st = s->state;
-    if (list_screen_move(&st->view, action, true))
-        return list_screen_moved(s, LEAD_TOP);
+    if (pager_move(&st->page, action)) {
+        tui_app_dirty_rows(s->app, LEAD_TOP, TUI_MAX_BODY_ROWS);
+        return TUI_REDRAW_ROWS;
+    }
     switch (action) {
     case ACT_CANCEL:
         tui_app_pop(s->app);
@@ -350,16 +227,14 @@ static void lead_destroy(struct tui_screen *s)
 {
     struct lead *st = s->state;
     leadact_free(&st->act);
-    paras_free(st);
+    pager_free(&st->page);
 }
 
 static void lead_init(struct tui_screen *s)
 {
     struct lead *st = s->state;
     st->L = s->ud;
-    struct vlist_source src = { src_count, NULL, src_draw, st };
-    vlist_init(&st->view, &src, 1, st->L->tf);
-    vlist_hide_cursor(&st->view, true);
+    pager_init(&st->page, st->L->tf);
     leadact_init(&st->act, st->L, changed, st);
 }
 
@@ -368,7 +243,6 @@ const struct screen_ops lead_ops = {
     .state_size = sizeof(struct lead),
     .init = lead_init,
     .open = lead_open,
-    .layout = lead_layout,
     .ctx = SCOPE_LEAD,
     .draw = lead_draw,
     .draw_rows = lead_draw_rows,

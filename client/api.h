@@ -275,6 +275,94 @@ int api_leads_export_rows(struct db *db, struct api_auth *auth, const char *gran
                           long long after_id, int limit, api_rows_fn done, void *ud,
                           const void *owner);
 
+/* ------------------------------------------------------------ audit
+ * The audit log viewer (spec: issue 8, /work/spec-audit.md; db/api/60_audit.sql).
+ * As the inbox: api_audit_open writes the audit row (audit.view) and
+ * answers a grant, which the pages, a row and the days present (those are
+ * sent again after a lost connection: DB_RETRY; the *_open calls never
+ * are).  Readers need audit.read (Owner, Admin, Viewer); the export needs
+ * audit.export (a Viewer: API_ERR_DENIED) and step-up.  Times are sent
+ * and answered as timestamptz text (the connection's zone is UTC). */
+
+/* The range a preset names, computed by the server in the practice's
+ * zone: [from_at, to_at), and its inclusive calendar days there.  Not
+ * audited. */
+struct api_audit_range {
+    char from_at[40], to_at[40];    /* timestamptz text, e.g. "2026-11-01 05:00:00+00" */
+    char first_day[11], last_day[11];   /* YYYY-MM-DD */
+    char timezone[64];              /* "America/Chicago" */
+};
+typedef void (*api_audit_range_fn)(void *ud, enum api_err err, const struct api_audit_range *r);
+/* PRESET "today" | "yesterday" | "last7" | "last30" | "this_month" |
+ * "last_month" | "custom"; FROM_DAY, TO_DAY (YYYY-MM-DD, inclusive) for
+ * "custom" only (else NULL).  A bad range (order, over 400 days, a day
+ * missing): API_ERR_INVALID. */
+int api_audit_range(struct db *db, struct api_auth *auth, const char *preset,
+                    const char *from_day, const char *to_day, api_audit_range_fn done, void *ud,
+                    const void *owner);
+
+/* FROM_AT, TO_AT: a range's (struct api_audit_range); FILTER_JSON:
+ * client/auditfilter.h's output ("{}" or NULL: everything).  Audit
+ * audit.view with the range and filter, once: call it when either
+ * changes, not per page. */
+int api_audit_open(struct db *db, struct api_auth *auth, const char *from_at, const char *to_at,
+                   const char *filter_json, api_grant_fn done, void *ud, const void *owner);
+
+/* FROM "first" | "last" | "after" | "before" | "at"; KEY a row's key
+ * column (NULL for first / last); LIMIT 1..1000.  Newest first (at DESC,
+ * id DESC), rows always in display order.  Columns: key, id, at,
+ * actor_email, action, target_type, target_id, outcome, reported_origin,
+ * server_addr. */
+int api_audit_page(struct db *db, struct api_auth *auth, const char *grant, const char *from,
+                   const char *key, int limit, api_rows_fn done, void *ud, const void *owner);
+
+/* One row whole.  Text columns that are NULL read "" (actor_id,
+ * session_id, target_*, server_addr, reported_origin may be); DETAIL is
+ * the jsonb laid out by the server (jsonb_pretty), several lines. */
+struct api_audit_row {
+    long long id;
+    const char *at, *actor_id, *actor_email, *session_id, *action, *target_type, *target_id,
+        *outcome, *server_addr, *reported_origin, *detail;
+};
+/* ROW NULL with API_OK: not in the grant's range and filter. */
+typedef void (*api_audit_row_fn)(void *ud, enum api_err err, const struct api_audit_row *row);
+int api_audit_row(struct db *db, struct api_auth *auth, const char *grant, long long id,
+                  api_audit_row_fn done, void *ud, const void *owner);
+
+/* Events per calendar day (the practice's zone) over the grant's range
+ * and filter, every day present (0 too), oldest first; DAY YYYY-MM-DD.
+ * It may take a moment on a large log: ask it after the first page. */
+struct api_audit_day {
+    const char *day;
+    long long events;
+};
+typedef void (*api_audit_days_fn)(void *ud, enum api_err err, const struct api_audit_day *days,
+                                  size_t n);
+int api_audit_days(struct db *db, struct api_auth *auth, const char *grant,
+                   api_audit_days_fn done, void *ud, const void *owner);
+
+/* Audit audit.export with range, filter and row count; HEAD_SEQ and
+ * HEAD_HASH (64 hex digits) are the practice's chain head at that moment,
+ * for the export's sidecar (client/auditexport.h). */
+struct api_audit_export_open {
+    char grant[API_GRANT_HEX + 1];
+    long long row_count;
+    long long head_seq;
+    char head_hash[65];
+};
+typedef void (*api_audit_export_open_fn)(void *ud, enum api_err err,
+                                         const struct api_audit_export_open *r);
+int api_audit_export_open(struct db *db, struct api_auth *auth, const char *from_at,
+                          const char *to_at, const char *filter_json,
+                          api_audit_export_open_fn done, void *ud, const void *owner);
+/* Rows by id ascending after AFTER_ID (< 0: from the start), at most
+ * LIMIT (<= 0: all; else up to 100000).  Columns: id, at, actor_email,
+ * action, target_type, target_id, outcome, server_addr, reported_origin,
+ * session_id, detail (compact jsonb text) -- client/auditexport.h's. */
+int api_audit_export_rows(struct db *db, struct api_auth *auth, const char *grant,
+                          long long after_id, int limit, api_rows_fn done, void *ud,
+                          const void *owner);
+
 /* The one place a session's end is dealt with.  When set, every answer
  * whose error ends the session (api_err_ends_session) or locks it
  * (API_ERR_SESSION_IDLE) is first given to FN; when FN returns true it has

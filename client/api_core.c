@@ -319,3 +319,24 @@ enum api_err api_decode_one(const struct db_reply *r, const struct api_col *cols
     }
     return api_decode(r->res, 0, cols, ncols, out, what) == 0 ? API_OK : API_ERR_SERVER;
 }
+
+enum api_err api_decode_all(const struct db_reply *r, const struct api_col *cols, size_t ncols,
+                            size_t size, void **out, size_t *n, const char *what)
+{
+    *out = NULL;
+    *n = 0;
+    enum api_err err = api_reply_err(r);
+    if (err != API_OK)
+        return err;
+    size_t rows = (size_t)PQntuples(r->res);
+    char *list = mem_alloc((rows ? rows : 1) * size);
+    memset(list, 0, (rows ? rows : 1) * size);
+    for (size_t i = 0; i < rows; i++)
+        if (api_decode(r->res, (int)i, cols, ncols, list + i * size, what) != 0) {
+            free(list);
+            return API_ERR_SERVER;
+        }
+    *out = list;
+    *n = rows;
+    return API_OK;
+}

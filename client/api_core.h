@@ -80,6 +80,10 @@ struct pending {
         api_change_fn change;
         api_arrivals_fn arrivals;
         api_export_open_fn export_open;
+        api_audit_range_fn audit_range;
+        api_audit_row_fn audit_row;
+        api_audit_days_fn audit_days;
+        api_audit_export_open_fn audit_export_open;
     } fn;
     /* api_rows calls: the columns promised, NULL-terminated, and the call's
      * name for api_err_detail(). */
@@ -126,7 +130,32 @@ bool api_grant_ok(const char *s);
 int api_rows_call(struct db *db, struct api_auth *auth, const char *sql, int nparams,
                   const char *const *values, const char *const *columns, const char *what,
                   api_rows_fn done, void *ud, const void *owner);
+/* An audited opening answered as a grant (column grant_handle): never
+ * DB_RETRY, since a second send would write a second audit row. */
+int api_grant_call(struct db *db, struct api_auth *auth, const char *sql, int nparams,
+                   const char *const *values, const char *what, api_grant_fn done, void *ud,
+                   const void *owner);
+/* Every row of R decoded by COLS into a fresh array of N elements of SIZE
+ * bytes (*OUT NULL on an error; free() it after the callback). */
+enum api_err api_decode_all(const struct db_reply *r, const struct api_col *cols, size_t ncols,
+                            size_t size, void **out, size_t *n, const char *what);
 /* The outcome of the writes' attempt_result row (status, affected). */
 enum api_err api_decode_change(const struct db_reply *r, struct api_change *out, const char *what);
+
+/* The audit viewer's decoders (client/api_audit.c), for its unit tests.
+ * Each is api_reply_err()'s error, or API_ERR_SERVER with the reason in
+ * api_err_detail(). */
+enum api_err api_decode_audit_range(const struct db_reply *r, struct api_audit_range *out);
+/* *FOUND false with API_OK: zero rows (outside the grant). */
+enum api_err api_decode_audit_row(const struct db_reply *r, struct api_audit_row *out,
+                                  bool *found);
+/* *DAYS malloc'd (NULL on an error), oldest first, each after the last. */
+enum api_err api_decode_audit_days(const struct db_reply *r, struct api_audit_day **days,
+                                   size_t *n);
+enum api_err api_decode_audit_export_open(const struct db_reply *r,
+                                          struct api_audit_export_open *out);
+/* The columns api_audit_page and api_audit_export_rows promise. */
+extern const char *const api_audit_page_columns[];
+extern const char *const api_audit_export_columns[];
 
 #endif

@@ -118,23 +118,23 @@ static void on_grant(void *ud, const struct db_reply *r)
     free(p);
 }
 
-/* Audited: never DB_RETRY (a second audit row for one opening). */
-static int grant_call(struct db *db, struct api_auth *auth, const char *sql, const char *arg,
-                      const char *what, api_grant_fn done, void *ud, const void *owner)
+int api_grant_call(struct db *db, struct api_auth *auth, const char *sql, int nparams,
+                   const char *const *values, const char *what, api_grant_fn done, void *ud,
+                   const void *owner)
 {
     struct pending *p = pending_new(ud, auth);
     p->fn.grant = done;
     p->what = what;
-    const char *v[2] = { auth->token, arg };
-    return pending_call(db, p, sql, 2, v, DB_SECRET, on_grant, owner);
+    /* Audited: never DB_RETRY (a second audit row for one opening). */
+    return pending_call(db, p, sql, nparams, values, DB_SECRET, on_grant, owner);
 }
 
 int api_leads_open(struct db *db, struct api_auth *auth, const char *filter_json,
                    api_grant_fn done, void *ud, const void *owner)
 {
-    return grant_call(db, auth, "SELECT api.leads_open($1, $2::jsonb) AS grant_handle",
-                      filter_json && *filter_json ? filter_json : "{}", "api.leads_open", done,
-                      ud, owner);
+    const char *v[2] = { auth->token, filter_json && *filter_json ? filter_json : "{}" };
+    return api_grant_call(db, auth, "SELECT api.leads_open($1, $2::jsonb) AS grant_handle", 2, v,
+                          "api.leads_open", done, ud, owner);
 }
 
 int api_lead_open(struct db *db, struct api_auth *auth, long long lead_id, api_grant_fn done,
@@ -142,8 +142,9 @@ int api_lead_open(struct db *db, struct api_auth *auth, long long lead_id, api_g
 {
     char id[24];
     snprintf(id, sizeof id, "%lld", lead_id);
-    return grant_call(db, auth, "SELECT api.lead_open($1, $2::bigint) AS grant_handle", id,
-                      "api.lead_open", done, ud, owner);
+    const char *v[2] = { auth->token, id };
+    return api_grant_call(db, auth, "SELECT api.lead_open($1, $2::bigint) AS grant_handle", 2, v,
+                          "api.lead_open", done, ud, owner);
 }
 
 /* ------------------------------------------------------------ a page */
@@ -216,29 +217,6 @@ int api_lead_get(struct db *db, struct api_auth *auth, const char *grant, api_le
 
 /* ------------------------------------------------------------ lists */
 
-/* Every row of R decoded by COLS into a fresh array of N elements of SIZE
- * bytes; *OUT NULL on an error.  The callback frees *OUT afterwards. */
-static enum api_err decode_all(const struct db_reply *r, const struct api_col *cols, size_t ncols,
-                               size_t size, void **out, size_t *n, const char *what)
-{
-    *out = NULL;
-    *n = 0;
-    enum api_err err = api_reply_err(r);
-    if (err != API_OK)
-        return err;
-    size_t rows = (size_t)PQntuples(r->res);
-    char *list = mem_alloc((rows ? rows : 1) * size);
-    memset(list, 0, (rows ? rows : 1) * size);
-    for (size_t i = 0; i < rows; i++)
-        if (api_decode(r->res, (int)i, cols, ncols, list + i * size, what) != 0) {
-            free(list);
-            return API_ERR_SERVER;
-        }
-    *out = list;
-    *n = rows;
-    return API_OK;
-}
-
 static const struct api_col item_cols[] = {
     { "kind", API_TEXT, API_FIELD(struct api_lead_item, kind), 0, 0, NULL },
     { "at", API_TEXT, API_FIELD(struct api_lead_item, at), API_NULL_OK, 0, NULL },
@@ -251,8 +229,8 @@ static void on_items(void *ud, const struct db_reply *r)
     struct pending *p = ud;
     void *list;
     size_t n;
-    enum api_err err = decode_all(r, item_cols, API_NCOLS(item_cols),
-                                  sizeof(struct api_lead_item), &list, &n, "api.lead_items");
+    enum api_err err = api_decode_all(r, item_cols, API_NCOLS(item_cols),
+                                      sizeof(struct api_lead_item), &list, &n, "api.lead_items");
     p->fn.items(p->ud, err, list, n);
     free(list);
     free(p);
@@ -279,8 +257,8 @@ static void on_members(void *ud, const struct db_reply *r)
     struct pending *p = ud;
     void *list;
     size_t n;
-    enum api_err err = decode_all(r, member_cols, API_NCOLS(member_cols),
-                                  sizeof(struct api_member), &list, &n, "api.lead_assignees");
+    enum api_err err = api_decode_all(r, member_cols, API_NCOLS(member_cols),
+                                      sizeof(struct api_member), &list, &n, "api.lead_assignees");
     p->fn.members(p->ud, err, list, n);
     free(list);
     free(p);

@@ -1,6 +1,7 @@
 /* filter: the filter-text tokenizer.  Contract in filter.h. */
 #include "client/filter.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -207,4 +208,45 @@ int filter_parse(struct filter *f, const char *text, size_t len,
 bool filter_empty(const struct filter *f)
 {
     return f->ntokens == 0 && f->text[0] == '\0';
+}
+
+const char *filter_shown(const char *v, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[o++] = '"';
+    for (size_t i = 0; v[i] && o + 6 < len; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (i == 40) {
+            memcpy(buf + o, "...", 3);
+            o += 3;
+            break;
+        }
+        if (c < 0x20 || c == 0x7f)
+            o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+        else
+            buf[o++] = (char)c;
+    }
+    buf[o++] = '"';
+    buf[o] = '\0';
+    return buf;
+}
+
+int filter_month_days(int y, int m)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m < 1 || m > 12 ? 0 : days[m - 1] + (m == 2 && leap);
+}
+
+bool filter_date_ok(const char *v)
+{
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? v[i] != '-' : !isdigit((unsigned char)v[i]))
+            return false;
+    if (v[10] != '\0')
+        return false;
+    int y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+    int m = (v[5] - '0') * 10 + (v[6] - '0');
+    int d = (v[8] - '0') * 10 + (v[9] - '0');
+    return y >= 1 && d >= 1 && d <= filter_month_days(y, m);
 }

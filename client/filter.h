@@ -68,4 +68,16 @@ int filter_parse(struct filter *f, const char *text, size_t len,
 /* True when the filter holds neither a token nor free text. */
 bool filter_empty(const struct filter *f);
 
+/* What the filters that give meaning to the tokens share
+ * (client/leadfilter.h, client/auditfilter.h): */
+
+/* V for a message: in double quotes, cut after 40 bytes ("..."), control
+ * bytes as \xNN.  Returns BUF (LEN of 60 or more holds any). */
+const char *filter_shown(const char *v, char *buf, size_t len);
+/* True for a real calendar date written YYYY-MM-DD, years 0001 to 9999
+ * (proleptic Gregorian: 2000-02-29 is one, 1900-02-29 is not). */
+bool filter_date_ok(const char *v);
+/* The days in month M (1..12) of year Y. */
+int filter_month_days(int y, int m);
+
 #endif

@@ -16,11 +16,11 @@
  * computes them against now() and the practice's time zone.  assigned,
  * service, since and untouched may be given once each way.
  *
- * Strings are JSON-escaped whatever their bytes: '"' and '\' escaped,
- * control bytes as \u00XX (NUL cannot occur: the tokenizer's strings are
- * C strings).  Text that is not valid UTF-8 is refused with a message
- * (not replaced): the server's jsonb would refuse it anyway, and a search
- * for something else than what was typed would be a silent surprise.
+ * Strings are JSON-escaped whatever their bytes by client/jsonout.h (NUL
+ * cannot occur: the tokenizer's strings are C strings).  Text that is not
+ * valid UTF-8 is refused with a message (not replaced): the server's jsonb
+ * would refuse it anyway, and a search for something else than what was
+ * typed would be a silent surprise.
  *
  * Messages read well in a status bar or after "lumen: ", name the key,
  * and show the value with any control byte as \xNN.                      */
@@ -50,11 +50,6 @@ int leadfilter_json(const struct filter *f, char *out, size_t outlen, char *err,
 /* Parses TEXT (filter_parse with leadfilter_keys) and converts it: the
  * two steps in one for callers holding typed text.  0 or -1 as above. */
 int leadfilter_from_text(const char *text, char *out, size_t outlen, char *err, size_t errlen);
-
-/* S (LEN bytes) as a JSON string with its quotes into OUT: the bytes
- * written without the NUL, or -1 when S is not valid UTF-8 or OUT is too
- * small (OUT then undefined). */
-long leadfilter_json_string(const char *s, size_t len, char *out, size_t outlen);
 
 /* True for 1..6 digits then m, h, d or w; or a calendar date YYYY-MM-DD. */
 bool leadfilter_when_ok(const char *v);

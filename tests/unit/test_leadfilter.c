@@ -3,6 +3,7 @@
  * bytes, invalid UTF-8, and a clear message for each bad value. */
 #include "tests/unit/unit.h"
 #include "client/leadfilter.h"
+#include "client/jsonout.h"
 
 #include <string.h>
 
@@ -66,11 +67,11 @@ static void strings_are_escaped(void **state)
                         "{\"service\": \"a\\u0001\\u001b[2J\x7f\"}");
     assert_string_equal(ok("李 🦷 é"), "{\"q\": \"李 🦷 é\"}");
     char buf[16];
-    assert_int_equal(leadfilter_json_string("\n\"", 2, buf, sizeof buf), 10);
+    assert_int_equal(json_string("\n\"", 2, buf, sizeof buf), 10);
     assert_string_equal(buf, "\"\\u000a\\\"\"");
     /* Too small a buffer is refused, not cut. */
-    assert_int_equal(leadfilter_json_string("abcdef", 6, buf, 8), -1);
-    assert_int_equal(leadfilter_json_string("abcdef", 6, buf, 9), 8);
+    assert_int_equal(json_string("abcdef", 6, buf, 8), -1);
+    assert_int_equal(json_string("abcdef", 6, buf, 9), 8);
 }
 
 static void invalid_utf8_is_refused(void **state)
@@ -82,7 +83,7 @@ static void invalid_utf8_is_refused(void **state)
     assert_string_equal(bad("x\xf4\x90\x80\x80"), "q: the text is not valid UTF-8");      /* > U+10FFFF */
     assert_string_equal(bad("x\xe2\x82"), "q: the text is not valid UTF-8");              /* cut short */
     char buf[16];
-    assert_int_equal(leadfilter_json_string("\xff", 1, buf, sizeof buf), -1);
+    assert_int_equal(json_string("\xff", 1, buf, sizeof buf), -1);
 }
 
 static void bad_values_say_what_is_wanted(void **state)

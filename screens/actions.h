@@ -22,7 +22,8 @@
     C(INBOX)    /* the lead list */ \
     C(LEAD)     /* one lead, and the inbox's rows: what changes a lead */ \
     C(LEADVIEW) /* one lead's page */ \
-    C(MENU)     /* a list of choices over the screen */
+    C(MENU)     /* a list of choices over the screen */ \
+    C(AUDIT)    /* the audit log */
 
 /* Scopes: the whole ctx mask of one kind of screen (SCOPE_<NAME>), which a
  * screen puts in its ops->ctx.  The clash check looks at each scope, and
@@ -38,7 +39,9 @@
     S(INBOX, CTX_GLOBAL | CTX_LIST | CTX_INBOX | CTX_LEAD) \
     S(LEAD, CTX_GLOBAL | CTX_LIST | CTX_LEAD | CTX_LEADVIEW) \
     S(MENU, CTX_LIST | CTX_MENU) \
-    S(PROMPT, CTX_FORM)
+    S(PROMPT, CTX_FORM) \
+    S(AUDIT, CTX_GLOBAL | CTX_LIST | CTX_AUDIT) \
+    S(PAGER, CTX_GLOBAL | CTX_LIST)
 
 /* A(ID, name, ctx, perm, label, help, keys): ACT_<ID>; the [keys] name
  * (ID in lower case, '-' for '_': a test holds them together); the contexts
@@ -64,8 +67,8 @@
     A(TAB_SECURITY, "tab-security", CTX_GLOBAL, NULL, NULL, "go to account security", "5") \
     /* The inbox, before the list keys: its hints come first on its status
      * row.  Capitals choose which leads show; small letters act. */ \
-    A(FILTER, "filter", CTX_INBOX, NULL, "filter", \
-      "filter: text, status:new assigned:me|none service:.. since:7d, ! negates", "/") \
+    A(FILTER, "filter", CTX_INBOX | CTX_AUDIT, NULL, "filter", \
+      "filter as you type (the tokens are on the bar's line); ! negates a token", "/") \
     A(SORT, "sort", CTX_INBOX, NULL, "sort", \
       "sort by newest, or by oldest untouched first", "o") \
     A(SHOW_NEW, "show-new", CTX_INBOX, NULL, NULL, "show only new leads (again: all)", "N") \
@@ -88,6 +91,23 @@
       "export the leads shown (the filter in force) to a CSV file", "e") \
     A(DELETE, "delete", CTX_LEADVIEW, "lead.delete", "delete", \
       "delete the lead at the visitor's request (asks to type its id)", "D") \
+    A(AUDIT_TRAIL, "audit-trail", CTX_LEADVIEW, "audit.read", "audit trail", \
+      "who saw, changed or exported this lead (the audit log)", "L") \
+    /* The audit log: its range, the chart of events per day, export. */ \
+    A(RANGE, "range", CTX_AUDIT, NULL, "range", \
+      "a range of days typed: 2026-11-01..2026-11-15", "R") \
+    A(RANGE_TODAY, "range-today", CTX_AUDIT, NULL, NULL, "today", "t") \
+    A(RANGE_YESTERDAY, "range-yesterday", CTX_AUDIT, NULL, NULL, "yesterday", "y") \
+    A(RANGE_WEEK, "range-week", CTX_AUDIT, NULL, NULL, "the last 7 days", "w") \
+    A(RANGE_30, "range-30", CTX_AUDIT, NULL, NULL, "the last 30 days", "d") \
+    A(RANGE_MONTH, "range-month", CTX_AUDIT, NULL, NULL, "this month", "m") \
+    A(RANGE_LAST_MONTH, "range-last-month", CTX_AUDIT, NULL, NULL, "last month", "M") \
+    A(DAY_PREV, "day-prev", CTX_AUDIT, NULL, NULL, \
+      "the day before on the chart of events per day", "Left") \
+    A(DAY_NEXT, "day-next", CTX_AUDIT, NULL, NULL, \
+      "the day after on the chart of events per day", "Right") \
+    A(EXPORT_AUDIT, "export-audit", CTX_AUDIT, "audit.export", "export", \
+      "export the rows shown (range and filter) to a CSV file", "e") \
     A(NEXT_FIELD, "next-field", CTX_FORM, NULL, NULL, "move to the next field", "Tab Down") \
     A(PREV_FIELD, "prev-field", CTX_FORM, NULL, NULL, "move to the previous field", "S-Tab Up") \
     A(SUBMIT, "submit", CTX_FORM, NULL, "submit", "next field; on the last one, submit", \
@@ -106,7 +126,7 @@
     A(TOP, "top", CTX_LIST | CTX_HELP, NULL, NULL, "go to the first row", "g Home") \
     A(BOTTOM, "bottom", CTX_LIST | CTX_HELP, NULL, NULL, "go to the last row", "G End") \
     A(OPEN, "open", CTX_LIST, NULL, "choose", "open or choose the row under the cursor", "Enter") \
-    A(REFRESH, "refresh", CTX_HOME | CTX_INBOX | CTX_LEADVIEW, NULL, "refresh", \
+    A(REFRESH, "refresh", CTX_HOME | CTX_INBOX | CTX_LEADVIEW | CTX_AUDIT, NULL, "refresh", \
       "ask the database again", "r") \
     A(SIGN_OUT, "sign-out", CTX_HOME, NULL, "sign out", "sign out of this session", "o") \
     A(SWITCH_PRACTICE, "switch-practice", CTX_HOME, NULL, NULL, \

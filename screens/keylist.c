@@ -227,12 +227,12 @@ static void open_bar(struct keylist *kl)
                    (int)(info.cursor - info.top));
 }
 
-void keylist_set_filter(struct keylist *kl, const char *text)
+bool keylist_set_filter(struct keylist *kl, const char *text)
 {
     open_bar(kl);
     field_set_text(&kl->fb.field, text, strlen(text));
     filterbar_accept(&kl->fb);
-    apply_filter(kl);
+    return apply_filter(kl);
 }
 
 void keylist_quick_filter(struct keylist *kl, const char *token)
@@ -373,7 +373,7 @@ static int draw_table(struct keylist *kl, WINDOW *w)
 {
     struct rowset_info info;
     rowset_info(kl->rs, &info);
-    struct table_rect rect = { KEYLIST_TABLE_Y, 0, kl->h - KEYLIST_TABLE_Y, kl->cols };
+    struct table_rect rect = { kl->table_y, 0, kl->h - kl->table_y, kl->cols };
     struct table_view view = { 0 };
     if (info.hi > info.lo) {
         view.first = info.top;
@@ -423,7 +423,7 @@ void keylist_layout(struct keylist *kl, int h, int cols)
 {
     kl->h = h;
     kl->cols = cols;
-    int rows = h - KEYLIST_TABLE_Y - 1;
+    int rows = h - kl->table_y - 1;
     rowset_set_height(kl->rs, rows > 1 ? rows : 1);
     table_invalidate(&kl->table);
 }
@@ -486,20 +486,25 @@ size_t keylist_targets(const struct keylist *kl, int field, long long *ids, size
     return 1;
 }
 
-bool keylist_show(struct keylist *kl)
+bool keylist_same_person(struct keylist *kl)
 {
     char who[100];
-    bool reset = false;
     snprintf(who, sizeof who, "%s/%s", kl->L->me.account_id, kl->L->me.practice_id);
-    if (strcmp(who, kl->who) != 0) {
-        /* Another person or practice: nothing of the last one stays. */
-        snprintf(kl->who, sizeof kl->who, "%s", who);
-        filterbar_free(&kl->fb);
-        filterbar_init(&kl->fb, kl->L->tf);
-        kl->filter_json[0] = '\0';
-        kl->granted = false;
-        reset = true;
-    }
+    if (strcmp(who, kl->who) == 0)
+        return true;
+    /* Another person or practice: nothing of the last one stays. */
+    snprintf(kl->who, sizeof kl->who, "%s", who);
+    filterbar_free(&kl->fb);
+    filterbar_init(&kl->fb, kl->L->tf);
+    kl->filter_json[0] = '\0';
+    kl->granted = false;
+    rowset_tags_clear(kl->rs);
+    return false;
+}
+
+bool keylist_show(struct keylist *kl)
+{
+    bool reset = !keylist_same_person(kl);
     if (!kl->granted)
         keylist_open_list(kl);
     else
@@ -525,6 +530,7 @@ void keylist_init(struct keylist *kl, struct lumen *L, const struct keylist_ops 
     kl->ud = ud;
     kl->page_rows = page_rows;
     kl->bar_x = -1;
+    kl->table_y = KEYLIST_TABLE_Y;
     struct rowset_source src = { src_fetch, src_cancel, kl };
     struct rowset_config cfg = { (size_t)page_rows, 0, 0 };
     kl->rs = rowset_new(&src, &cfg, 10);

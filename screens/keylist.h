@@ -93,6 +93,8 @@ struct keylist {
     char err[200];
     char who[100];              /* account/practice the state is for */
     int h, cols, bar_x;
+    int table_y;                /* the table's first line (KEYLIST_TABLE_Y,
+                                 * or lower for a line of the screen's own) */
     char owner, page_owner;     /* api_cancel owners: the open, the pages */
 };
 
@@ -111,8 +113,14 @@ void keylist_open_list(struct keylist *kl);
 void keylist_set_order(struct keylist *kl, const char *order);
 /* A filter of one token, or none when it is the one in force (N, M, U). */
 void keylist_quick_filter(struct keylist *kl, const char *token);
-/* The filter bar's text, as if typed (a jump from elsewhere). */
-void keylist_set_filter(struct keylist *kl, const char *text);
+/* The filter bar's text, as if typed (a jump from elsewhere).  True when
+ * it opened a new list (false: the same filter, or one that makes no
+ * sense, as the bar then says). */
+bool keylist_set_filter(struct keylist *kl, const char *text);
+/* False, after forgetting the filter and the list, when the person or the
+ * practice changed since the state was last used (nothing of theirs may
+ * stay); true when it is the same. */
+bool keylist_same_person(struct keylist *kl);
 /* Taken off the screen: its calls stop; shown again later, it asks again. */
 void keylist_removed(struct keylist *kl);
 

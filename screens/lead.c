@@ -5,6 +5,7 @@
  * Every string is the visitor's or a colleague's: each goes through the
  * sanitizer (tui_put, text_sanitize) before it reaches the terminal. */
 #include "screens/actions.h"
+#include "screens/audit.h"
 #include "screens/common.h"
 #include "screens/inbox.h"
 #include "screens/leadact.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LEAD_TOP 2              /* the title line and a rule */
 
@@ -64,6 +66,7 @@ static void on_lead(void *ud, enum api_err err, const struct api_lead *l)
     pager_add(&st->page, ROLE_NORMAL, 0, "Service", nonempty(l->service));
     lumen_format_time(st->L, l->captured_at, t, sizeof t);
     pager_add(&st->page, ROLE_NORMAL, 0, "Captured", t);
+    snprintf(st->captured_day, sizeof st->captured_day, "%.10s", t);
     pager_add(&st->page, ROLE_NORMAL, 0, "Page", nonempty(l->page_url));
     pager_add(&st->page, ROLE_NORMAL, 0, "Assigned", l->assigned_name[0] ? l->assigned_name : "nobody");
     if (l->first_response_at[0]) {
@@ -188,6 +191,20 @@ static void changed(void *ud, int action)
     load(st);       /* the history shows the change */
 }
 
+/* L: the audit log on this lead, from the day it came in to today. */
+static enum tui_result audit_trail(struct lead *st)
+{
+    char filter[64], today[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    snprintf(filter, sizeof filter, "target:lead:%lld", st->id);
+    struct audit_jump j = { filter, st->captured_day[0] ? st->captured_day : today, today };
+    lumen_go(st->L, SCR_AUDIT, &j);
+    return TUI_REDRAW;
+}
+
 static enum tui_result lead_action(struct tui_screen *s, int action)
 {
     struct lead *st = s->state;
@@ -202,6 +219,8 @@ static enum tui_result lead_action(struct tui_screen *s, int action)
     case ACT_REFRESH:
         load(st);
         return TUI_REDRAW;
+    case ACT_AUDIT_TRAIL:
+        return audit_trail(st);
     }
     if (!leadact_handles(action))
         return TUI_UNHANDLED;

@@ -29,6 +29,8 @@ enum nav_kind {
     R(HOME, home, NAV_ROOT, ACT_TAB_HOME, "Home", NULL) \
     R(INBOX, inbox, NAV_ROOT, ACT_TAB_INBOX, "Inbox", "lead.read") \
     R(LEAD, lead, NAV_PUSH, -1, NULL, "lead.read") \
+    R(AUDIT, audit, NAV_ROOT, ACT_TAB_AUDIT, "Audit", "audit.read") \
+    R(AUDIT_ROW, audit_row, NAV_PUSH, -1, NULL, "audit.read") \
     R(LOCK, lock, NAV_LOCK, -1, NULL, NULL) \
     R(STEPUP, stepup, NAV_OVERLAY, -1, NULL, NULL) \
     R(HELP, help, NAV_OVERLAY, -1, NULL, NULL) \

@@ -193,6 +193,10 @@ const char *api_rows_get(const struct api_rows *r, int row, const char *column);
 bool api_rows_null(const struct api_rows *r, int row, const char *column);
 /* The same by index (api_rows_col), for loops over many rows. */
 const char *api_rows_at(const struct api_rows *r, int row, int col);
+/* Row ROW's cells of the N COLUMNS named, as an export writes them:
+ * CELLS[i] NULL for an SQL NULL (or a missing column), LENS[i] bytes. */
+void api_rows_cells(const struct api_rows *r, int row, const char *const *columns, size_t n,
+                    const char **cells, size_t *lens);
 
 /* ORDER "newest" | "untouched"; FROM "first" | "last" | "after" | "before" |
  * "at"; KEY the key column of a row (NULL for first / last); LIMIT 1..1000.

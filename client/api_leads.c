@@ -68,6 +68,17 @@ bool api_rows_null(const struct api_rows *r, int row, const char *column)
     return PQgetisnull(r->res, row, col);
 }
 
+void api_rows_cells(const struct api_rows *r, int row, const char *const *columns, size_t n,
+                    const char **cells, size_t *lens)
+{
+    for (size_t c = 0; c < n; c++) {
+        int col = api_rows_col(r, columns[c]);
+        bool null = col < 0 || row < 0 || row >= r->n || PQgetisnull(r->res, row, col);
+        cells[c] = null ? NULL : PQgetvalue(r->res, row, col);
+        lens[c] = null ? 0 : (size_t)PQgetlength(r->res, row, col);
+    }
+}
+
 /* The answer of an api_rows call: the columns checked, then the callback. */
 static void on_rows(void *ud, const struct db_reply *r)
 {

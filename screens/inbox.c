@@ -16,9 +16,11 @@
 #include "screens/inbox.h"
 #include "screens/actions.h"
 #include "screens/common.h"
+#include "screens/export.h"
 #include "screens/keylist.h"
 #include "screens/leadact.h"
 #include "screens/screen.h"
+#include "client/leadexport.h"
 #include "client/leadfilter.h"
 #include "tui/text.h"
 
@@ -46,7 +48,7 @@ struct inbox {
     struct lumen *L;
     struct keylist kl;
     struct leadact act;
-    struct inbox_export *exp;
+    struct export *exp;
     long long newest_id;        /* -1: not known yet */
     int arrived;
     char arrivals_owner;
@@ -191,6 +193,63 @@ static const struct keylist_ops inbox_list = {
     .empty_filtered = "No lead matches the filter (Esc clears it).",
 };
 
+/* --- export ----------------------------------------------------------------- */
+
+static void on_export_open(void *ud, enum api_err err, const struct api_export_open *r)
+{
+    struct inbox *st = ud;
+    export_opened(st->exp, err, r ? r->grant : NULL, r ? r->row_count : 0);
+}
+
+static int export_open_call(void *ud, struct export *e, const void *owner)
+{
+    struct inbox *st = ud;
+    (void)e;
+    return api_leads_export_open(st->L->db, &st->L->auth,
+                                 st->kl.filter_json[0] ? st->kl.filter_json : "{}", false,
+                                 on_export_open, st, owner);
+}
+
+static int export_rows(void *ud, const char *grant, long long after_id, int limit,
+                       api_rows_fn done, void *cb_ud, const void *owner)
+{
+    struct inbox *st = ud;
+    return api_leads_export_rows(st->L->db, &st->L->auth, grant, after_id, limit, done, cb_ud,
+                                 owner);
+}
+
+static int export_header(void *ud, struct csv *w)
+{
+    (void)ud;
+    return leadexport_header(w, false);
+}
+
+static int export_row(void *ud, struct csv *w, const struct api_rows *rows, int i)
+{
+    static const char *const names[LEADEXPORT_COLUMNS] = {
+        "id", "captured_at", "status", "name", "phone", "email", "service", "page_url",
+        "assigned_name", "first_response_at", "transcript"
+    };
+    const char *f[LEADEXPORT_COLUMNS];
+    size_t n[LEADEXPORT_COLUMNS];
+    (void)ud;
+    api_rows_cells(rows, i, names, LEADEXPORT_COLUMNS, f, n);
+    return leadexport_row(w, f, n, false);
+}
+
+static const struct export_ops inbox_export = {
+    .title = "Export leads",
+    .text = "The leads of the filter in force go to a CSV file that only you can read "
+            "(mode 0600). The export is recorded in the audit log.",
+    .file_prefix = "leads",
+    .noun = "leads",
+    .why = "Exporting leads",
+    .open = export_open_call,
+    .rows = export_rows,
+    .header = export_header,
+    .row = export_row,
+};
+
 /* --- drawing ---------------------------------------------------------------- */
 
 static void draw_title(struct inbox *st, WINDOW *w, int cols)
@@ -202,7 +261,7 @@ static void draw_title(struct inbox *st, WINDOW *w, int cols)
     wattrset(w, theme_attr(ROLE_TITLE));
     tui_put(w, 0, 0, cols, line, st->L->tf);
     /* What the user must notice, at the right: an export, trouble, arrivals. */
-    inbox_export_text(st->exp, exp, sizeof exp);
+    export_text(st->exp, exp, sizeof exp);
     struct rowset_info info;
     rowset_info(st->kl.rs, &info);
     const char *right = NULL;
@@ -300,8 +359,8 @@ static enum tui_result inbox_action(struct tui_screen *s, int action)
     const struct rowset_row *cur = rowset_cursor_row(st->kl.rs);
     long long id;
     /* Esc stops an export before it clears anything. */
-    if (action == ACT_CANCEL && inbox_export_running(st->exp) && !keylist_typing(&st->kl)) {
-        inbox_export_cancel(st->exp);
+    if (action == ACT_CANCEL && export_running(st->exp) && !keylist_typing(&st->kl)) {
+        export_cancel(st->exp);
         return TUI_REDRAW;
     }
     if (action == ACT_TOP && st->arrived && strcmp(st->kl.order, "newest") == 0)
@@ -329,7 +388,7 @@ static enum tui_result inbox_action(struct tui_screen *s, int action)
     case ACT_SHOW_MINE: keylist_quick_filter(&st->kl, "assigned:me"); return TUI_REDRAW;
     case ACT_SHOW_WAITING: keylist_quick_filter(&st->kl, "untouched:15m"); return TUI_REDRAW;
     case ACT_EXPORT:
-        inbox_export_start(st->exp, st->kl.filter_json);
+        export_start(st->exp);
         return TUI_REDRAW;
     }
     return leadact_handles(action) ? lead_action(st, action) : TUI_UNHANDLED;
@@ -371,7 +430,7 @@ static void inbox_init(struct tui_screen *s)
     keylist_init(&st->kl, st->L, &inbox_list, st, inbox_cols, C_COUNT, TABLE_MARKS, INBOX_PAGE);
     snprintf(st->kl.order, sizeof st->kl.order, "newest");
     leadact_init(&st->act, st->L, changed, st);
-    st->exp = inbox_export_new(st->L, export_changed, st);
+    st->exp = export_new(st->L, &inbox_export, st, export_changed);
     st->newest_id = -1;
 }
 
@@ -380,7 +439,7 @@ static void inbox_destroy(struct tui_screen *s)
     struct inbox *st = s->state;
     api_cancel(st->L->db, &st->arrivals_owner);
     leadact_free(&st->act);
-    inbox_export_free(&st->exp);
+    export_free(&st->exp);
     keylist_free(&st->kl);
 }
 
@@ -393,8 +452,8 @@ static void inbox_removed(struct tui_screen *s)
     struct inbox *st = s->state;
     keylist_removed(&st->kl);
     api_cancel(st->L->db, &st->arrivals_owner);
-    if (inbox_export_running(st->exp))
-        inbox_export_cancel(st->exp);
+    if (export_running(st->exp))
+        export_cancel(st->exp);
 }
 
 const struct screen_ops inbox_ops = {

@@ -1,19 +1,19 @@
-/* Export from the inbox: the leads of the filter in force, to a CSV file.
+/* Export from a list screen (screens/export.h): the rows of the filter
+ * (and range) in force, to a CSV file.
  *
  * A path is asked (a dated default in the working directory); the file is
  * created at once, mode 0600 and never over an existing one, so a wrong
  * path is said in the prompt before anything is asked of the server.  Then
- * api.leads_export_open (lead.export audited with the filter and the row
+ * the screen's *_export_open call (audited with the filter and the row
  * count; step-up first when the password is older than 10 minutes) and
- * pages of rows by id through the one CSV writer (client/csv.h, the same
- * cells as `lumen leads export`), with the rows and the rate on the
- * inbox's title line.  Esc stops it and removes the partial file; so does
- * leaving the inbox or losing the session. */
-#include "screens/inbox.h"
+ * pages of rows by id through the one CSV writer (client/csv.h, the cells
+ * of the subcommand's export), with the rows and the rate on the screen's
+ * title line.  Esc stops it and removes the partial file; so does leaving
+ * the screen or losing the session. */
+#include "screens/export.h"
 #include "screens/actions.h"
 #include "screens/prompt.h"
 #include "client/csv.h"
-#include "client/leadexport.h"
 #include "client/mem.h"
 
 #include <errno.h>
@@ -26,11 +26,11 @@
 
 #define EXPORT_PAGE 2000
 
-struct inbox_export {
+struct export {
     struct lumen *L;
+    const struct export_ops *ops;
+    void *ud;                   /* the screen's, for ops and changed */
     void (*changed)(void *ud);
-    void *ud;
-    char filter_json[4096];
     char path[1024];
     int fd;
     struct csv *csv;
@@ -41,10 +41,12 @@ struct inbox_export {
     char owner;
 };
 
-struct inbox_export *inbox_export_new(struct lumen *L, void (*changed)(void *ud), void *ud)
+struct export *export_new(struct lumen *L, const struct export_ops *ops, void *ud,
+                          void (*changed)(void *ud))
 {
-    struct inbox_export *e = mem_alloc(sizeof *e);
+    struct export *e = mem_alloc(sizeof *e);
     e->L = L;
+    e->ops = ops;
     e->changed = changed;
     e->ud = ud;
     e->fd = -1;
@@ -52,11 +54,13 @@ struct inbox_export *inbox_export_new(struct lumen *L, void (*changed)(void *ud)
 }
 
 /* Stops: the file goes unless every row is in it. */
-static void finish(struct inbox_export *e, bool complete)
+static void finish(struct export *e, bool complete)
 {
     api_cancel(e->L->db, &e->owner);
     if (e->csv) {
         if (complete && (csv_flush(e->csv) != 0 || fsync(e->fd) != 0))
+            complete = false;
+        if (complete && e->ops->finish && e->ops->finish(e->ud, e->path) != 0)
             complete = false;
         free(e->csv);
         e->csv = NULL;
@@ -72,7 +76,7 @@ static void finish(struct inbox_export *e, bool complete)
     e->changed(e->ud);
 }
 
-void inbox_export_free(struct inbox_export **e)
+void export_free(struct export **e)
 {
     if (!*e)
         return;
@@ -82,12 +86,12 @@ void inbox_export_free(struct inbox_export **e)
     *e = NULL;
 }
 
-bool inbox_export_running(const struct inbox_export *e)
+bool export_running(const struct export *e)
 {
     return e && e->running;
 }
 
-void inbox_export_cancel(struct inbox_export *e)
+void export_cancel(struct export *e)
 {
     if (!e->running)
         return;
@@ -96,7 +100,7 @@ void inbox_export_cancel(struct inbox_export *e)
                     5000);
 }
 
-void inbox_export_text(const struct inbox_export *e, char *buf, size_t size)
+void export_text(const struct export *e, char *buf, size_t size)
 {
     buf[0] = '\0';
     if (!e || !e->running)
@@ -114,7 +118,7 @@ void inbox_export_text(const struct inbox_export *e, char *buf, size_t size)
              e->total, rate);
 }
 
-static void fail(struct inbox_export *e, const char *what)
+static void fail(struct export *e, const char *what)
 {
     char msg[400];
     finish(e, false);
@@ -122,32 +126,18 @@ static void fail(struct inbox_export *e, const char *what)
     tui_app_message(e->L->app, ROLE_ERROR, msg, 0);
 }
 
-static void next_page(struct inbox_export *e);
+static void next_page(struct export *e);
 
 static void on_rows(void *ud, enum api_err err, const struct api_rows *rows)
 {
-    struct inbox_export *e = ud;
+    struct export *e = ud;
     if (err != API_OK) {
         if (err != API_ERR_CANCELLED)
             fail(e, api_err_message(err));
         return;
     }
-    static const char *const names[LEADEXPORT_COLUMNS] = {
-        "id", "captured_at", "status", "name", "phone", "email", "service", "page_url",
-        "assigned_name", "first_response_at", "transcript"
-    };
-    int col[LEADEXPORT_COLUMNS];
-    for (int c = 0; c < LEADEXPORT_COLUMNS; c++)
-        col[c] = api_rows_col(rows, names[c]);
     for (int i = 0; i < rows->n; i++) {
-        const char *f[LEADEXPORT_COLUMNS];
-        size_t n[LEADEXPORT_COLUMNS];
-        for (int c = 0; c < LEADEXPORT_COLUMNS; c++) {
-            bool null = col[c] < 0 || PQgetisnull(rows->res, i, col[c]);
-            f[c] = null ? NULL : api_rows_at(rows, i, col[c]);
-            n[c] = null ? 0 : (size_t)PQgetlength(rows->res, i, col[c]);
-        }
-        if (leadexport_row(e->csv, f, n, false) != 0) {
+        if (e->ops->row(e->ud, e->csv, rows, i) != 0) {
             fail(e, strerror(csv_error(e->csv)));
             return;
         }
@@ -159,7 +149,7 @@ static void on_rows(void *ud, enum api_err err, const struct api_rows *rows)
         long long n = e->done;
         finish(e, true);
         if (e->fd < 0 && !e->running) {
-            snprintf(msg, sizeof msg, "Exported %lld leads to %s.", n, e->path);
+            snprintf(msg, sizeof msg, "Exported %lld %s to %s.", n, e->ops->noun, e->path);
             tui_app_message(e->L->app, ROLE_OK, msg, 0);
         }
         return;
@@ -168,19 +158,17 @@ static void on_rows(void *ud, enum api_err err, const struct api_rows *rows)
     next_page(e);
 }
 
-static void next_page(struct inbox_export *e)
+static void next_page(struct export *e)
 {
-    api_leads_export_rows(e->L->db, &e->L->auth, e->grant, e->after_id, EXPORT_PAGE, on_rows, e,
-                          &e->owner);
+    e->ops->rows(e->ud, e->grant, e->after_id, EXPORT_PAGE, on_rows, e, &e->owner);
 }
 
 static void open_export(void *ud);
 
-static void on_open(void *ud, enum api_err err, const struct api_export_open *r)
+void export_opened(struct export *e, enum api_err err, const char *grant, long long total)
 {
-    struct inbox_export *e = ud;
     if (err == API_ERR_STEP_UP) {
-        lumen_step_up(e->L, "Exporting leads", open_export, e);
+        lumen_step_up(e->L, e->ops->why, open_export, e);
         return;
     }
     if (err != API_OK) {
@@ -190,21 +178,22 @@ static void on_open(void *ud, enum api_err err, const struct api_export_open *r)
             fail(e, api_err_message(err));
         return;
     }
-    snprintf(e->grant, sizeof e->grant, "%s", r->grant);
-    e->total = r->row_count;
+    snprintf(e->grant, sizeof e->grant, "%s", grant);
+    e->total = total;
     e->started_ms = db_now_ms();
     next_page(e);
 }
 
 static void open_export(void *ud)
 {
-    struct inbox_export *e = ud;
-    api_leads_export_open(e->L->db, &e->L->auth, e->filter_json, false, on_open, e, &e->owner);
+    struct export *e = ud;
+    if (e->ops->open(e->ud, e, &e->owner) != 0)
+        fail(e, "the database is not reachable");
 }
 
 static const char *path_submit(void *ud, struct form *fm, size_t *which)
 {
-    struct inbox_export *e = ud;
+    struct export *e = ud;
     size_t len;
     const char *p = field_text(form_field(fm, 0), &len);
     static char why[300];
@@ -226,7 +215,7 @@ static const char *path_submit(void *ud, struct form *fm, size_t *which)
     e->fd = fd;
     e->csv = mem_alloc(sizeof *e->csv);
     csv_init(e->csv, fd, e->L->cfg->export_.bom);
-    if (leadexport_header(e->csv, false) != 0) {
+    if (e->ops->header(e->ud, e->csv) != 0) {
         fail(e, strerror(csv_error(e->csv)));
         return NULL;
     }
@@ -240,22 +229,22 @@ static const char *path_submit(void *ud, struct form *fm, size_t *which)
     return NULL;
 }
 
-void inbox_export_start(struct inbox_export *e, const char *filter_json)
+void export_start(struct export *e)
 {
     if (e->running) {
         tui_app_message(e->L->app, ROLE_STATUS, "An export is under way (Esc stops it).", 3000);
         return;
     }
-    snprintf(e->filter_json, sizeof e->filter_json, "%s", filter_json[0] ? filter_json : "{}");
     char def[64];
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
-    strftime(def, sizeof def, "leads-%Y-%m-%d.csv", &tm);
+    char date[16];
+    strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    snprintf(def, sizeof def, "%s-%s.csv", e->ops->file_prefix, date);
     struct prompt_req q = {
-        .title = "Export leads",
-        .text = "The leads of the filter in force go to a CSV file that only you can read "
-                "(mode 0600). The export is recorded in the audit log.",
+        .title = e->ops->title,
+        .text = e->ops->text,
         .fields = { { "File", 0, 1000, def, "a new file; an existing one is never replaced" } },
         .nfields = 1,
         .submit = path_submit,

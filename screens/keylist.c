@@ -184,6 +184,9 @@ void keylist_open_list(struct keylist *kl)
 {
     api_cancel(kl->L->db, &kl->owner);
     api_cancel(kl->L->db, &kl->page_owner);
+    /* Only the list that Esc opened goes back to the row it was on; any
+     * other (a filter typed since) starts at its top. */
+    kl->reanchor = kl->clearing;
     kl->granted = false;
     kl->opening = true;
     kl->err[0] = '\0';
@@ -284,15 +287,17 @@ static enum tui_result clear_filter(struct keylist *kl)
     const void *key;
     size_t len;
     int line;
+    bool back;
     lumen_timer(kl->L, 0, NULL, NULL);
-    if (filterbar_cancel(&kl->fb, &key, &len, &line) && len <= sizeof kl->anchor_key) {
+    back = filterbar_cancel(&kl->fb, &key, &len, &line) && len <= sizeof kl->anchor_key;
+    if (back) {
         memcpy(kl->anchor_key, key, len);
         kl->anchor_len = len;
         kl->anchor_line = line;
-        kl->reanchor = true;
     }
-    if (!apply_filter(kl))
-        kl->reanchor = false;
+    kl->clearing = back;
+    apply_filter(kl);
+    kl->clearing = false;
     return TUI_REDRAW;
 }
 

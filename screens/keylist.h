@@ -87,6 +87,7 @@ struct keylist {
     struct rowset_request waiting;
     unsigned char waiting_key[ROWSET_KEY_MAX];
     bool reanchor;              /* Esc in the bar: back on this row */
+    bool clearing;              /* clear_filter is opening the list */
     unsigned char anchor_key[ROWSET_KEY_MAX];
     size_t anchor_len;
     int anchor_line;

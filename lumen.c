@@ -33,6 +33,10 @@ static const char usage_text[] =
     "  leads export            write the practice's leads as CSV (--status, --since,\n"
     "                          --filter, --out, --with-transcript, --bom); see\n"
     "                          'lumen leads export --help'\n"
+    "  audit export            write the practice's audit log over a range as CSV, with\n"
+    "                          FILE.chain beside it (the chain's head, the row count);\n"
+    "                          --preset or --from/--to, --filter, --out, --bom; see\n"
+    "                          'lumen audit export --help'\n"
     "  audit verify            re-compute the practice's audit hash chain; print ok and its\n"
     "                          head, or the first row that does not match (exit 1); the\n"
     "                          heads verified are kept in $XDG_STATE_HOME/lumen/audit-anchors\n"
@@ -43,7 +47,7 @@ static const char usage_text[] =
     "options:\n"
     "  --config FILE           the config; otherwise $LUMEN_CONFIG,\n"
     "                          $XDG_CONFIG_HOME/lumen/lumen.conf or /etc/lumen/lumen.conf\n"
-    "  --email EMAIL           who signs in (whoami, leads export, audit verify); asked\n"
+    "  --email EMAIL           who signs in (whoami, the exports, audit verify); asked\n"
     "                          when not given\n"
     "  --password-stdin        the first line of standard input is the password, the\n"
     "                          second the two-factor code (else both are asked)\n"
@@ -89,6 +93,12 @@ static int parse_args(int argc, char **argv, struct args *a)
             slot = &a->exp.filter;
         else if (strcmp(s, "--out") == 0)
             slot = &a->exp.out;
+        else if (strcmp(s, "--preset") == 0)
+            slot = &a->exp.preset;
+        else if (strcmp(s, "--from") == 0)
+            slot = &a->exp.from;
+        else if (strcmp(s, "--to") == 0)
+            slot = &a->exp.to;
         if (slot && slot != &a->config && slot != &a->dir && slot != &a->who.email &&
             slot != &a->who.practice)
             a->exp_given = true;
@@ -236,12 +246,14 @@ static int cmd_signed_in(const struct args *a,
     return rc;
 }
 
-static int cmd_leads_export(const struct args *a)
+static int cmd_export(const struct args *a,
+                      int (*run)(const struct config *, const struct subcmd_opts *,
+                                 const struct export_opts *))
 {
     struct config cfg;
     if (load_config(a, &cfg) != 0)
         return 1;
-    int rc = subcmd_leads_export(&cfg, &a->who, &a->exp);
+    int rc = run(&cfg, &a->who, &a->exp);
     config_free(&cfg);
     return rc;
 }
@@ -281,15 +293,25 @@ int main(int argc, char **argv)
         printf("lumen %s\n", LUMEN_VERSION);
         return 0;
     }
-    bool export_cmd = strcmp(w0, "leads") == 0 && strcmp(w1, "export") == 0;
-    if (a.exp_given && !export_cmd)
-        return usage_error("this option is for 'lumen leads export' only; not for", w0[0] ? w0 : "the TUI");
-    if (export_cmd && a.nwords == 3 && strcmp(a.words[2], "--help") == 0) {
-        fputs(subcmd_leads_export_help, stdout);
+    bool leads_export = strcmp(w0, "leads") == 0 && strcmp(w1, "export") == 0;
+    bool audit_export = strcmp(w0, "audit") == 0 && strcmp(w1, "export") == 0;
+    if (a.exp_given && !leads_export && !audit_export)
+        return usage_error("this option is for 'lumen leads export' or 'lumen audit export' "
+                           "only; not for", w0[0] ? w0 : "the TUI");
+    if (leads_export && (a.exp.preset || a.exp.from || a.exp.to))
+        return usage_error("this option is for 'lumen audit export'; not for", "leads export");
+    if (audit_export && (a.exp.status || a.exp.since || a.exp.with_transcript))
+        return usage_error("this option is for 'lumen leads export'; not for", "audit export");
+    if ((leads_export || audit_export) && a.nwords == 3 && strcmp(a.words[2], "--help") == 0) {
+        fputs(leads_export ? subcmd_leads_export_help : subcmd_audit_export_help, stdout);
         return 0;
     }
-    if (export_cmd)
-        return a.nwords == 2 ? cmd_leads_export(&a) : usage_error("unexpected argument", a.words[2]);
+    if (audit_export && a.nwords == 2 && (rc = subcmd_audit_export_usage(&a.exp)) != 0)
+        return rc;
+    if (leads_export || audit_export)
+        return a.nwords == 2 ? cmd_export(&a, leads_export ? subcmd_leads_export
+                                                           : subcmd_audit_export)
+                             : usage_error("unexpected argument", a.words[2]);
     if (strcmp(w0, "--help") == 0 || strcmp(w0, "help") == 0) {
         fputs(usage_text, stdout);
         return 0;

@@ -133,3 +133,29 @@ int csv_end_row(struct csv *w)
     w->rows++;
     return 0;
 }
+
+const char *csv_time_iso8601(const char *s, size_t len, char *out, size_t outlen)
+{
+    if (!s)
+        return NULL;
+    if (len < 22 || len > 40 || s[10] != ' ' || s[13] != ':' || s[16] != ':' || outlen < 32)
+        return s;
+    memcpy(out, s, 19);
+    out[10] = 'T';
+    size_t i = 19;
+    if (s[i] == '.')
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            ;
+    if (i + 3 > len || (s[i] != '+' && s[i] != '-'))
+        return s;
+    /* +HH, +HH:MM or +HH:MM:SS (seconds in a historic offset dropped). */
+    memcpy(out + 19, s + i, 3);
+    if (i + 6 <= len && s[i + 3] == ':')
+        memcpy(out + 22, s + i + 3, 3);
+    else if (i + 3 == len)
+        memcpy(out + 22, ":00", 3);
+    else
+        return s;
+    out[25] = '\0';
+    return out;
+}

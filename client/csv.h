@@ -58,6 +58,14 @@ int csv_flush(struct csv *w);
 /* The errno of the first failure, or 0. */
 int csv_error(const struct csv *w);
 
+/* A timestamptz as the server writes it with DateStyle ISO
+ * ("2026-11-30 06:00:00.123456-06", LEN bytes) in ISO 8601 with its offset
+ * ("2026-11-30T06:00:00-06:00": seconds kept, fractions dropped), into OUT
+ * (32 bytes or more), which is returned.  Anything else (infinity, a year
+ * past 9999) is returned as S, unchanged; NULL gives NULL.  The one time
+ * shape of every export (leads, audit log). */
+const char *csv_time_iso8601(const char *s, size_t len, char *out, size_t outlen);
+
 /* True when a cell of these bytes is neutralised (a ' put in front). */
 bool csv_needs_neutralising(const char *s, size_t len);
 

@@ -15,17 +15,12 @@
  * terminal.  Exit: 0 done, 1 refused or failed, 2 usage (a bad filter). */
 #include "client/subcmd.h"
 #include "client/csv.h"
+#include "client/exportjob.h"
 #include "client/leadexport.h"
 #include "client/leadfilter.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 const char subcmd_leads_export_help[] =
     "usage: lumen leads export [--status S] [--since D] [--filter F] [--out FILE]\n"
@@ -53,56 +48,11 @@ const char subcmd_leads_export_help[] =
     "Exit status: 0 on success, 1 when refused or failed (the file is removed),\n"
     "2 on a usage error.\n";
 
-#define EXPORT_COLUMNS LEADEXPORT_COLUMNS
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
+/* One COPY row into the CSV (exportjob_row_fn). */
+static int lead_row(void *ud, struct csv *w, const char *const *f, const size_t *n)
 {
-    (void)sig;
-    stop_flag = 1;
-}
-
-struct export_run {
-    struct csv *w;
-    bool transcript;
-    long long total;
-    long long rows;
-    long long t0_ms, shown_ms;
-    bool progress;
-    char problem[200];
-};
-
-static void show_progress(struct export_run *x, bool last)
-{
-    long long now = db_now_ms();
-    if (!x->progress || (!last && now - x->shown_ms < 250))
-        return;
-    x->shown_ms = now;
-    double secs = (double)(now - x->t0_ms) / 1000.0;
-    fprintf(stderr, "\rexporting: %lld of %lld rows, %.0f rows/s  %s", x->rows, x->total,
-            secs > 0 ? (double)x->rows / secs : 0.0, last ? "\n" : "");
-}
-
-/* One COPY row into the CSV; non-zero stops the COPY. */
-static int on_row(void *ud, char *line, size_t len)
-{
-    struct export_run *x = ud;
-    char *f[EXPORT_COLUMNS];
-    size_t n[EXPORT_COLUMNS];
-    if (db_copy_fields(line, len, f, n, EXPORT_COLUMNS) != EXPORT_COLUMNS) {
-        snprintf(x->problem, sizeof x->problem,
-                 "the server sent a row that is not %d columns", EXPORT_COLUMNS);
-        return -1;
-    }
-    struct csv *w = x->w;
-    if (leadexport_row(w, (const char *const *)f, n, x->transcript) != 0) {
-        snprintf(x->problem, sizeof x->problem, "cannot write: %s", strerror(csv_error(w)));
-        return -1;
-    }
-    x->rows++;
-    show_progress(x, false);
-    return 0;
+    const struct export_opts *e = ud;
+    return leadexport_row(w, f, n, e->with_transcript);
 }
 
 /* The filter JSON from --filter, --status and --since; -1 after a line. */
@@ -150,26 +100,22 @@ static void on_open(void *ud, enum api_err err, const struct api_export_open *r)
         o->r = *r;
 }
 
-static const char COPY_PREP[] =
-    "SELECT set_config('lumen_client.token', $1, true), "
-    "set_config('lumen_client.grant', $2, true), set_config('TimeZone', $3, true), "
-    "set_config('DateStyle', 'ISO, YMD', true)";
 static const char COPY_SQL[] =
     "COPY (SELECT id, captured_at, status, name, phone, email, service, page_url, "
     "assigned_name, first_response_at, transcript FROM api.leads_export_rows("
     "current_setting('lumen_client.token'), current_setting('lumen_client.grant'), "
     "NULL, NULL)) TO STDOUT";
 
-/* Signed in: opens the export and streams it into W.  0 or -1 after one
- * line on stderr. */
+/* Signed in: opens the export and streams it into the job's file.  0 or
+ * -1 after one line on stderr. */
 static int run_export(struct signed_in *si, const char *json, const struct export_opts *e,
-                      struct csv *w)
+                      struct exportjob *j)
 {
     struct opened o = { 0 };
     if (api_leads_export_open(si->db, &si->auth, json, e->with_transcript, on_open, &o,
                               &si->auth) != 0 ||
         db_drain(si->db, SESSION_STEP_TIMEOUT_MS) != 0 || !o.done) {
-        fprintf(stderr, "lumen: %s\n", stop_flag ? "interrupted"
+        fprintf(stderr, "lumen: %s\n", exportjob_stopped() ? "interrupted"
                 : "the database connection was lost");
         return -1;
     }
@@ -182,33 +128,16 @@ static int run_export(struct signed_in *si, const char *json, const struct expor
         fprintf(stderr, "lumen: %s%s%s\n", api_err_message(o.err), *d ? " " : "", d);
         return -1;
     }
-    struct export_run x = { .w = w, .transcript = e->with_transcript, .total = o.r.row_count,
-                            .t0_ms = db_now_ms(), .progress = isatty(STDERR_FILENO) };
-    if (leadexport_header(w, e->with_transcript) != 0) {
-        fprintf(stderr, "lumen: cannot write: %s\n", strerror(csv_error(w)));
+    if (leadexport_header(&j->w, e->with_transcript) != 0) {
+        fprintf(stderr, "lumen: cannot write: %s\n", strerror(csv_error(&j->w)));
         return -1;
     }
     const char *tz = si->info.timezone[0] ? si->info.timezone : "UTC";
     const char *v[3] = { si->auth.token, o.r.grant, tz };
-    char state[6], err[CONFIG_ERR_MAX];
-    int rc = db_copy_out(si->db, COPY_PREP, 3, v, COPY_SQL, on_row, &x, &stop_flag, state, err,
-                         sizeof err);
+    int rc = exportjob_copy(j, si, exportjob_copy_prep, 3, v, COPY_SQL, LEADEXPORT_COLUMNS, o.r.row_count,
+                            lead_row, (void *)e);
     memset(o.r.grant, 0, sizeof o.r.grant);
-    show_progress(&x, true);
-    if (rc != 0) {
-        if (x.problem[0])
-            fprintf(stderr, "lumen: %s\n", x.problem);
-        else if (state[0] && api_err_from_sqlstate(state) != API_ERR_SERVER)
-            fprintf(stderr, "lumen: %s\n", api_err_message(api_err_from_sqlstate(state)));
-        else
-            fprintf(stderr, "lumen: the export failed: %s\n", err);
-        return -1;
-    }
-    if (csv_flush(w) != 0) {
-        fprintf(stderr, "lumen: cannot write: %s\n", strerror(csv_error(w)));
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 int subcmd_leads_export(const struct config *cfg, const struct subcmd_opts *o,
@@ -217,49 +146,18 @@ int subcmd_leads_export(const struct config *cfg, const struct subcmd_opts *o,
     char json[LEADFILTER_JSON_MAX];
     if (build_filter(e, json, sizeof json) != 0)
         return 2;
-    const char *path = e->out && strcmp(e->out, "-") != 0 ? e->out : NULL;
-    struct sigaction sa = { .sa_handler = on_signal }, old[3];
-    sigemptyset(&sa.sa_mask);               /* no SA_RESTART: poll() returns */
-    static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
-    for (int i = 0; i < 3; i++)
-        sigaction(sigs[i], &sa, &old[i]);
-    signal(SIGPIPE, SIG_IGN);               /* a closed pipe is a write error */
-    int fd = STDOUT_FILENO;
-    if (path) {
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0) {
-            fprintf(stderr, errno == EEXIST ? "lumen: %s already exists; choose another --out "
-                                              "or remove it first\n"
-                                            : "lumen: cannot create %s: %s\n",
-                    path, strerror(errno));
-            return 1;
-        }
-    }
-    static struct csv w;                    /* 64 KB buffer */
-    csv_init(&w, fd, e->bom || cfg->export_.bom);
+    static struct exportjob job;            /* 64 KB buffer */
+    if (exportjob_begin(&job, e->out && strcmp(e->out, "-") != 0 ? e->out : NULL, NULL,
+                        e->bom || cfg->export_.bom) != 0)
+        return 1;
     struct signed_in si;
     int rc = 1;
     if (subcmd_sign_in(cfg, o, &si) == 0) {
-        if (!stop_flag && run_export(&si, json, e, &w) == 0)
-            rc = 0;
-        else if (stop_flag && rc != 0 && !w.rows)
+        if (exportjob_stopped())
             fprintf(stderr, "lumen: interrupted\n");
+        else if (run_export(&si, json, e, &job) == 0)
+            rc = 0;
         subcmd_sign_out(&si);
     }
-    if (path) {
-        if (rc == 0 && (fsync(fd) != 0 || close(fd) != 0)) {
-            fprintf(stderr, "lumen: cannot write %s: %s\n", path, strerror(errno));
-            rc = 1;
-        } else if (rc != 0) {
-            close(fd);
-        }
-        /* Said in --help; not a second line after the one that says why. */
-        if (rc != 0)
-            unlink(path);
-    }
-    if (rc == 0 && path)
-        printf("%llu rows written to %s\n", w.rows - 1, path);
-    for (int i = 0; i < 3; i++)
-        sigaction(sigs[i], &old[i], NULL);
-    return rc;
+    return exportjob_end(&job, rc);
 }

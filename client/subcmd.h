@@ -33,11 +33,14 @@ struct signed_in {
 int subcmd_sign_in(const struct config *cfg, const struct subcmd_opts *o, struct signed_in *si);
 void subcmd_sign_out(struct signed_in *si);
 
-/* lumen leads export (client/export.c). */
+/* lumen leads export (client/export.c) and lumen audit export
+ * (client/audit_export.c): --filter, --out and --bom are both's. */
 struct export_opts {
-    const char *status;         /* --status S[,S...] */
-    const char *since;          /* --since D */
-    const char *filter;         /* --filter F: the inbox's filter text */
+    const char *status;         /* --status S[,S...] (leads) */
+    const char *since;          /* --since D (leads) */
+    const char *preset;         /* --preset P (audit) */
+    const char *from, *to;      /* --from D --to D (audit) */
+    const char *filter;         /* --filter F: the inbox's or the viewer's filter text */
     const char *out;            /* --out FILE; NULL or "-": standard output */
     bool with_transcript;
     bool bom;                   /* --bom, or [export] bom = true */
@@ -45,6 +48,13 @@ struct export_opts {
 int subcmd_leads_export(const struct config *cfg, const struct subcmd_opts *o,
                         const struct export_opts *e);
 extern const char subcmd_leads_export_help[];
+/* The options checked without the config or the database: 0, or 2 after
+ * one line (a bad preset, range or filter).  subcmd_audit_export checks
+ * them too. */
+int subcmd_audit_export_usage(const struct export_opts *e);
+int subcmd_audit_export(const struct config *cfg, const struct subcmd_opts *o,
+                        const struct export_opts *e);
+extern const char subcmd_audit_export_help[];
 
 /* lumen whoami: who, where, as what, which session. */
 int subcmd_whoami(const struct config *cfg, const struct subcmd_opts *o);

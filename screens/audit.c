@@ -12,6 +12,7 @@
 #include "screens/audit.h"
 #include "screens/actions.h"
 #include "screens/common.h"
+#include "screens/export.h"
 #include "screens/keylist.h"
 #include "screens/prompt.h"
 #include "screens/screen.h"
@@ -60,6 +61,7 @@ struct audit {
     char target[96];
     char range_owner, days_owner;
     char custom_err[200];
+    struct audit_export *exp;
 };
 
 /* --- the list --------------------------------------------------------------- */
@@ -272,7 +274,10 @@ static void draw_title(struct audit *st, WINDOW *w, int cols)
              st->range_known ? st->range.timezone : st->L->me.timezone, pos);
     wattrset(w, theme_attr(ROLE_TITLE));
     tui_put(w, 0, 0, cols, line, st->L->tf);
-    const char *right = st->kl.err[0] ? st->kl.err : st->kl.opening ? "loading... " : NULL;
+    char exp[200];
+    export_text(audit_export_job(st->exp), exp, sizeof exp);
+    const char *right = exp[0] ? exp : st->kl.err[0] ? st->kl.err
+                      : st->kl.opening ? "loading... " : NULL;
     if (right) {
         int rw = (int)text_width(right);
         if (rw > cols / 2)
@@ -384,6 +389,12 @@ static enum tui_result audit_action(struct tui_screen *s, int action)
 {
     struct audit *st = s->state;
     const struct rowset_row *cur = rowset_cursor_row(st->kl.rs);
+    /* Esc stops an export before it clears anything. */
+    if (action == ACT_CANCEL && export_running(audit_export_job(st->exp)) &&
+        !keylist_typing(&st->kl)) {
+        export_cancel(audit_export_job(st->exp));
+        return TUI_REDRAW;
+    }
     if (keylist_typing(&st->kl) || action != ACT_OPEN) {
         enum tui_result r = keylist_action(&st->kl, action);
         if (r != TUI_UNHANDLED)
@@ -417,7 +428,9 @@ static enum tui_result audit_action(struct tui_screen *s, int action)
             st->day++;
         return TUI_REDRAW;
     case ACT_EXPORT_AUDIT:
-        tui_app_message(st->L->app, ROLE_STATUS, "Export: use lumen audit export for now.", 4000);
+        if (!st->range_known)
+            return TUI_HANDLED;
+        export_start(audit_export_job(st->exp));
         return TUI_REDRAW;
     }
     return TUI_UNHANDLED;
@@ -450,6 +463,12 @@ static void audit_open(struct tui_screen *s, void *arg)
     }
 }
 
+static void export_changed(void *ud)
+{
+    struct audit *st = ud;
+    keylist_dirty(&st->kl);
+}
+
 static void audit_init(struct tui_screen *s)
 {
     struct audit *st = s->state;
@@ -457,6 +476,7 @@ static void audit_init(struct tui_screen *s)
     keylist_init(&st->kl, st->L, &audit_list, st, audit_cols, C_COUNT, 0, AUDIT_PAGE);
     st->kl.table_y = AUDIT_CHART_Y + 1;
     snprintf(st->kl.order, sizeof st->kl.order, "newest");
+    st->exp = audit_export_new(st->L, &st->range, st->kl.filter_json, export_changed, st);
 }
 
 static void audit_removed(struct tui_screen *s)
@@ -466,6 +486,8 @@ static void audit_removed(struct tui_screen *s)
     api_cancel(st->L->db, &st->range_owner);
     api_cancel(st->L->db, &st->days_owner);
     st->days_loading = false;
+    if (export_running(audit_export_job(st->exp)))
+        export_cancel(audit_export_job(st->exp));
 }
 
 static void audit_destroy(struct tui_screen *s)
@@ -473,6 +495,7 @@ static void audit_destroy(struct tui_screen *s)
     struct audit *st = s->state;
     api_cancel(st->L->db, &st->range_owner);
     api_cancel(st->L->db, &st->days_owner);
+    audit_export_free(&st->exp);
     keylist_free(&st->kl);
     free(st->days);
     free(st->day_names);

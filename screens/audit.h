@@ -19,4 +19,14 @@ struct audit_row_ref {
     long long id;
 };
 
+/* The viewer's export (screens/audit_export.c): RANGE and FILTER_JSON are
+ * the list's, read when an export starts; CHANGED(UD) on progress. */
+struct audit_export;
+struct export;
+struct audit_export *audit_export_new(struct lumen *L, const struct api_audit_range *range,
+                                      const char *filter_json, void (*changed)(void *ud),
+                                      void *ud);
+struct export *audit_export_job(struct audit_export *ax);
+void audit_export_free(struct audit_export **ax);
+
 #endif

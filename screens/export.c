@@ -60,7 +60,7 @@ static void finish(struct export *e, bool complete)
     if (e->csv) {
         if (complete && (csv_flush(e->csv) != 0 || fsync(e->fd) != 0))
             complete = false;
-        if (complete && e->ops->finish && e->ops->finish(e->ud, e->path) != 0)
+        if (complete && e->ops->finish && e->ops->finish(e->ud, e->path, e->done) != 0)
             complete = false;
         free(e->csv);
         e->csv = NULL;

@@ -29,9 +29,9 @@ struct export_ops {
                 void *cb_ud, const void *owner);
     int (*header)(void *ud, struct csv *w);
     int (*row)(void *ud, struct csv *w, const struct api_rows *rows, int i);
-    /* Optional: the CSV is whole at PATH (an audit export's sidecar).
-     * 0, or -1 (errno set): the export failed. */
-    int (*finish)(void *ud, const char *path);
+    /* Optional: the CSV is whole at PATH with ROWS rows (an audit
+     * export's sidecar).  0, or -1 (errno set): the export failed. */
+    int (*finish)(void *ud, const char *path, long long rows);
 };
 
 /* UD is the screen's, given to ops and to CHANGED (progress to draw). */

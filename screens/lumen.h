@@ -124,9 +124,9 @@ int lumen_go(struct lumen *L, enum screen_id id, void *arg);
  * lock, quit and the tabs, for whatever the screen on top leaves. */
 enum tui_result lumen_global_action(void *ud, struct tui_screen *top, int action);
 bool lumen_global_allowed(void *ud, int action);
-/* Draws the role's tabs at the right of the header row; returns the
- * columns used. */
-int lumen_draw_tabs(const struct lumen *L, WINDOW *w, int cols);
+/* Draws the role's tabs at the right of the header row, with their titles
+ * when ROOM columns allow, else compact; returns the columns used. */
+int lumen_draw_tabs(const struct lumen *L, WINDOW *w, int cols, int room);
 
 /* Resets the sign-in screen, with an optional message. */
 void login_reset(struct tui_screen *s, const char *message);

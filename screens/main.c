@@ -145,11 +145,12 @@ static void draw_header(void *ud, WINDOW *w, int cols)
         return;
     }
     char who[600];
-    int tabs_cols = lumen_draw_tabs(L, w, cols);
-    /* Who and where; the email goes first when the tabs leave no room, so
-     * the role (what the keys may do) stays in sight. */
-    snprintf(who, sizeof who, " %s | %s (%s)", L->me.practice_name, L->me.email,
+    /* Who and where come first; the tabs shrink to make room, and only
+     * then does the email go, so the role (what the keys may do) stays in
+     * sight. */
+    snprintf(who, sizeof who, " %s | %s (%s) ", L->me.practice_name, L->me.email,
              lumen_role_title(L->me.role));
+    int tabs_cols = lumen_draw_tabs(L, w, cols, cols - 7 - (int)text_width(who));
     if ((int)text_width(who) > cols - 7 - tabs_cols)
         snprintf(who, sizeof who, " %s (%s)", L->me.practice_name, lumen_role_title(L->me.role));
     wattrset(w, theme_attr(ROLE_STATUS));

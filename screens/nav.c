@@ -81,31 +81,48 @@ enum tui_result lumen_global_action(void *ud, struct tui_screen *top, int action
     return TUI_REDRAW;
 }
 
-int lumen_draw_tabs(const struct lumen *L, WINDOW *w, int cols)
+/* One tab: "[2 Inbox] ", or compact "[2] " for one not in hand. */
+static int tab_text(const struct lumen *L, const struct screen_entry *e, bool title, char *buf,
+                    size_t size)
+{
+    char key[KEYMAP_NAME_MAX] = "";
+    keymap_key_of(tui_app_keymap(L->app), e->tab, key, sizeof key);
+    snprintf(buf, size, "[%s%s%s] ", key, key[0] && title ? " " : "", title ? e->title : "");
+    return (int)text_width(buf);
+}
+
+int lumen_draw_tabs(const struct lumen *L, WINDOW *w, int cols, int room)
 {
     char tabs[SCR_COUNT][80];
-    int n = 0, width = 0;
+    const struct screen_entry *shown[SCR_COUNT];
+    int n = 0, width = 0, compact = 0;
     const struct tui_screen *root = tui_app_stack_at(L->app, 0);
     int cur = -1;
     for (size_t i = 0; i < SCR_COUNT; i++) {
         const struct screen_entry *e = &lumen_screens[i];
         if (e->tab < 0 || !tab_visible(L, e))
             continue;
-        char key[KEYMAP_NAME_MAX] = "";
-        keymap_key_of(tui_app_keymap(L->app), e->tab, key, sizeof key);
-        snprintf(tabs[n], sizeof tabs[n], "[%s%s%s] ", key, key[0] ? " " : "", e->title);
-        width += (int)text_width(tabs[n]);
         if (root == L->screens[i])
             cur = n;
-        n++;
+        shown[n++] = e;
     }
+    /* Every title when they fit beside who is signed in; else only the
+     * tab in hand keeps its title ("[1] [2 Inbox] [3]"): help names them. */
+    for (int i = 0; i < n; i++) {
+        width += tab_text(L, shown[i], true, tabs[i], sizeof tabs[i]);
+        compact += tab_text(L, shown[i], i == cur, tabs[i], sizeof tabs[i]);
+    }
+    bool full = width <= room;
+    if (!full)
+        width = compact;
     if (width > cols / 2)
         return 0;                   /* the practice and the user matter more */
     int x = cols - width;
     for (int i = 0; i < n; i++) {
+        int tw = tab_text(L, shown[i], full || i == cur, tabs[i], sizeof tabs[i]);
         wattrset(w, i == cur ? theme_attr(ROLE_TITLE) | A_REVERSE : theme_attr(ROLE_STATUS));
         mvwaddstr(w, 0, x, tabs[i]);
-        x += (int)text_width(tabs[i]);
+        x += tw;
     }
     return width;
 }

@@ -21,7 +21,7 @@ SET LOCAL search_path = lumen, ext, pg_temp;
 -- TimeZone.
 DROP FUNCTION IF EXISTS lumen.audit_ts(timestamptz);
 CREATE FUNCTION lumen.audit_ts(p timestamptz) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = lumen, ext, pg_temp
+LANGUAGE sql STABLE SET search_path = lumen, ext, pg_temp
 AS $$ SELECT to_char(p AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;
 
 -- A preset's range at the instant p_now in the zone p_tz: [from_at, to_at)
@@ -98,7 +98,7 @@ $$;
 -- range of 400 calendar days is in any zone).
 DROP FUNCTION IF EXISTS lumen.audit_check_range(timestamptz, timestamptz);
 CREATE FUNCTION lumen.audit_check_range(p_from timestamptz, p_to timestamptz) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = lumen, ext, pg_temp
+LANGUAGE plpgsql STABLE SET search_path = lumen, ext, pg_temp
 AS $$
 BEGIN
   IF p_from IS NULL THEN

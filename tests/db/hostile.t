@@ -4,13 +4,14 @@
 # commits, an open transaction that must not freeze anyone's sign-in, and
 # a flood of failures that must not flood the audit log.  The lead inbox
 # (issue 7): a read grant is useless until its audit row has committed, and
-# a Viewer's denied change is audited before the Viewer can learn it.  Each runs in
+# a Viewer's denied change is audited before the Viewer can learn it.  The
+# audit log viewer (issue 8): its grants too.  Each runs in
 # autocommit against a database of its own copied from the demo data, as
 # lumen_client, the way `psql` on a jump host would.
 set -u
 n=0; failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
-echo "1..27"
+echo "1..31"
 
 db="hostile_$$"
 tmp=$(mktemp -d)
@@ -193,4 +194,25 @@ st=$(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result('$a')" -c "R
 [ "$st" = denied ] && [ "$(as_su "SELECT status FROM lumen.leads WHERE id = $ana")" = new ] &&
   [ "$(count "action = 'lead.update' AND outcome = 'denied' AND target_id = '$ana'")" = $((denied + 1)) ]
 ok $? "its answer is denied, the lead unchanged, and rolling back the reading undoes nothing ($st)"
+# ------------------------------------------------------------ audit viewer
+range="now() - interval '1 day', now() + interval '1 minute'"
+views=$(count "action = 'audit.view'")
+out=$(printf '%s\n' "BEGIN;" "SELECT api.audit_open('$tok', $range, '{}') AS g \\gset" \
+        "SELECT count(*) FROM api.audit_page('$tok', :'g', 'first', NULL, 10);" "COMMIT;" | as_client)
+echo "$out" | grep -q 'grant has not been committed' && ! echo "$out" | grep -qx '10'
+ok $? "an audit_open grant reads no page in the transaction that opened it (LMG01)"
+g=$(as_client -c "BEGIN" -c "SELECT api.audit_open('$tok', $range, '{}')" -c "ROLLBACK" | grep -E '^[0-9a-f]{64}$')
+out=$(as_client -c "SELECT count(*) FROM api.audit_row('$tok', '$g', 1)")
+[ -n "$g" ] && echo "$out" | grep -q 'unknown grant' && [ "$(count "action = 'audit.view'")" = "$views" ]
+ok $? "a rolled-back audit grant never works, and left no audit.view row to miss"
+g=$(as_client -c "SELECT api.audit_open('$tok', $range, '{\"action\": \"login.\"}')")
+rows=$(as_client -c "SELECT count(*) FROM api.audit_page('$tok', '$g', 'first', NULL, 1000)")
+[ "$rows" -gt 0 ] && [ "$(count "action = 'audit.view'")" = $((views + 1)) ] &&
+  [ "$(count "action = 'audit.view' AND detail->'filter' = '{\"action\": \"login.\"}'")" = 1 ]
+ok $? "a committed audit grant reads, its audit.view row with the filter already in ($rows rows)"
+exports=$(count "action = 'audit.export'")
+out=$(as_client -c "SELECT count(*) FROM api.audit_export_rows('$tok',
+                      (SELECT \"grant\" FROM api.audit_export_open('$tok', $range, '{}')), NULL, NULL)")
+echo "$out" | grep -q 'grant has not been committed' && [ "$(count "action = 'audit.export'")" = "$exports" ]
+ok $? "an export opened and read in one statement reads nothing (and its row went with it)"
 exit $failed

@@ -5,7 +5,7 @@
 # action prefix and by outcome, a row opened whole with both addresses,
 # and a lead's audit trail one key away from the lead.
 . "$(dirname "$0")/lib.sh"
-e2e_plan 12
+e2e_plan 14
 e2e_db
 tz=America/Chicago
 today=$(TZ=$tz date +'%-d %b %Y')
@@ -18,6 +18,10 @@ e2e_ok 'e2e_wait_for "Audit log, " && e2e_screen | sed -n 2p | grep -q "$tz"' \
 e2e_ok 'e2e_screen | sed -n 2p | grep -q "$(TZ=$tz date -d "29 days ago" +"%-d %b")"' \
   "the last 30 days by default, as real dates"
 e2e_ok 'e2e_wait_for "login.failure" || e2e_wait_for "lead.view"' "the demo's history is listed"
+day=$(TZ=$tz date +%Y-%m-%d)
+e2e_ok 'e2e_wait_for "$day: "' "the chart of events per day marks the last day, with its count"
+e2e_keys Left Left
+e2e_ok 'e2e_wait_for "$(TZ=$tz date -d "2 days ago" +%Y-%m-%d): "' "Left moves over the chart, day by day"
 e2e_keys t
 e2e_ok 'e2e_wait_for "Audit log, $today, $tz"' "t: today, one date"
 e2e_keys w

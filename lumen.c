@@ -37,10 +37,12 @@ static const char usage_text[] =
     "                          FILE.chain beside it (the chain's head, the row count);\n"
     "                          --preset or --from/--to, --filter, --out, --bom; see\n"
     "                          'lumen audit export --help'\n"
-    "  audit verify            re-compute the practice's audit hash chain; print ok and its\n"
+    "  audit verify [--from D] re-compute the practice's audit hash chain; print ok and its\n"
     "                          head, or the first row that does not match (exit 1); the\n"
     "                          heads verified are kept in $XDG_STATE_HOME/lumen/audit-anchors\n"
-    "                          and a chain that no longer passes through one fails\n"
+    "                          and a chain that no longer passes through one fails; --from:\n"
+    "                          only from the first row on or after day D; see\n"
+    "                          'lumen audit verify --help'\n"
     "  -V, --version           print the version\n"
     "  -h, --help              print this help\n"
     "\n"
@@ -258,6 +260,26 @@ static int cmd_export(const struct args *a,
     return rc;
 }
 
+static int cmd_audit_verify(const struct args *a)
+{
+    struct config cfg;
+    if (load_config(a, &cfg) != 0)
+        return 1;
+    struct verify_opts vo = { .from = a->exp.from };
+    int rc = subcmd_audit_verify(&cfg, &a->who, &vo);
+    config_free(&cfg);
+    return rc;
+}
+
+/* The first export option given other than --from (which lumen audit
+ * verify takes too), or NULL. */
+static const char *export_option_besides_from(const struct export_opts *e)
+{
+    return e->status ? "--status" : e->since ? "--since" : e->preset ? "--preset"
+         : e->to ? "--to" : e->filter ? "--filter" : e->out ? "--out"
+         : e->with_transcript ? "--with-transcript" : e->bom ? "--bom" : NULL;
+}
+
 static int cmd_tui(const struct args *a)
 {
     struct config cfg;
@@ -295,6 +317,21 @@ int main(int argc, char **argv)
     }
     bool leads_export = strcmp(w0, "leads") == 0 && strcmp(w1, "export") == 0;
     bool audit_export = strcmp(w0, "audit") == 0 && strcmp(w1, "export") == 0;
+    bool audit_verify = strcmp(w0, "audit") == 0 && strcmp(w1, "verify") == 0;
+    if (audit_verify && export_option_besides_from(&a.exp))
+        return usage_error("'lumen audit verify' takes --from, not",
+                           export_option_besides_from(&a.exp));
+    if (audit_verify && a.nwords == 3 && strcmp(a.words[2], "--help") == 0) {
+        fputs(subcmd_audit_verify_help, stdout);
+        return 0;
+    }
+    if (audit_verify && a.nwords == 2) {
+        char day[11];
+        struct verify_opts vo = { .from = a.exp.from };
+        return (rc = subcmd_audit_verify_usage(&vo, day)) != 0 ? rc : cmd_audit_verify(&a);
+    }
+    if (audit_verify && a.nwords > 2)
+        return usage_error("unexpected argument", a.words[2]);
     if (a.exp_given && !leads_export && !audit_export)
         return usage_error("this option is for 'lumen leads export' or 'lumen audit export' "
                            "only; not for", w0[0] ? w0 : "the TUI");
@@ -325,8 +362,6 @@ int main(int argc, char **argv)
                              : usage_error("one role NAME is wanted after", w1);
     if (strcmp(w0, "whoami") == 0 && a.nwords == 1)
         return cmd_signed_in(&a, subcmd_whoami);
-    if (strcmp(w0, "audit") == 0 && strcmp(w1, "verify") == 0 && a.nwords == 2)
-        return cmd_signed_in(&a, subcmd_audit_verify);
     if (a.nwords == 0)
         return cmd_tui(&a);
     return usage_error("unknown command", w0);

@@ -243,6 +243,26 @@ static int one_day(const char *s, size_t n, char *day, long *num, char *err, siz
     return 0;
 }
 
+int auditfilter_day(const char *text, char *day, char *err, size_t errlen)
+{
+    day[0] = '\0';
+    while (*text == ' ' || *text == '\t')
+        text++;
+    size_t len = strlen(text);
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+        len--;
+    if (len == 0) {
+        snprintf(err, errlen, "type a day, such as 2026-11-01");
+        return -1;
+    }
+    long num;
+    char d[11];
+    if (one_day(text, len, d, &num, err, errlen) != 0)
+        return -1;
+    memcpy(day, d, 11);
+    return 0;
+}
+
 int auditfilter_range(const char *text, char *from_day, char *to_day, char *err, size_t errlen)
 {
     from_day[0] = to_day[0] = '\0';

@@ -52,6 +52,12 @@ int auditfilter_from_text(const char *text, char *out, size_t outlen, char *err,
  * February 2026 has 28 days"); the days are then "". */
 int auditfilter_range(const char *text, char *from_day, char *to_day, char *err, size_t errlen);
 
+/* One day typed as "2026-11-01" (spaces around allowed) into DAY (11
+ * bytes), checked as auditfilter_range checks each of its days.  0, or -1
+ * with a message in ERR ("2026-02-30 is not a date: February 2026 has 28
+ * days"); DAY is then "". */
+int auditfilter_day(const char *text, char *day, char *err, size_t errlen);
+
 /* Days from 1970-01-01 to the date Y-M-D (proleptic Gregorian). */
 long auditfilter_day_number(int y, int m, int d);
 

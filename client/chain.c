@@ -54,8 +54,20 @@ int chain_unhex(const char *hex, unsigned char out[CHAIN_HASH_BYTES])
 void chain_walk_init(struct chain_walk *w, const struct chain_anchor *anchor)
 {
     memset(w, 0, sizeof *w);
+    w->first_seq = 1;
     if (anchor)
         w->anchor = *anchor;
+}
+
+void chain_walk_init_at(struct chain_walk *w, const struct chain_anchor *anchor,
+                        long long first_seq)
+{
+    chain_walk_init(w, anchor);
+    if (first_seq > 1) {
+        w->first_seq = first_seq;
+        w->seq = first_seq - 2;
+        w->given = true;
+    }
 }
 
 static enum chain_fault fault(struct chain_walk *w, enum chain_fault f, const struct chain_link *l)
@@ -70,6 +82,39 @@ static enum chain_fault fault(struct chain_walk *w, enum chain_fault f, const st
     return f;
 }
 
+/* The anchor's link L, re-computed from its own stored prev_hash. */
+static enum chain_fault anchor_link(struct chain_walk *w, const struct chain_link *l)
+{
+    unsigned char prev[CHAIN_HASH_BYTES], stored[CHAIN_HASH_BYTES], computed[CHAIN_HASH_BYTES];
+    w->at_anchor = true;
+    if (!l->row_present)
+        return fault(w, CHAIN_ROW_GONE, l);
+    if (chain_unhex(l->prev_hex, prev) != 0)
+        return fault(w, CHAIN_PREV, l);
+    chain_row_hash(prev, l->fields, computed);
+    if (chain_unhex(l->hash_hex, stored) != 0 || sodium_memcmp(stored, computed, CHAIN_HASH_BYTES) != 0)
+        return fault(w, CHAIN_HASH, l);
+    if (sodium_memcmp(computed, w->anchor.hash, CHAIN_HASH_BYTES) != 0)
+        return fault(w, CHAIN_ANCHOR, l);
+    w->at_anchor = false;
+    w->anchor_passed = true;
+    return CHAIN_OK;
+}
+
+enum chain_fault chain_walk_anchor(struct chain_walk *w, const struct chain_link *l)
+{
+    if (w->fault != CHAIN_OK || w->anchor.seq == 0 || w->anchor_passed)
+        return w->fault;
+    if (!l || l->seq != w->anchor.seq) {
+        w->at_anchor = true;
+        w->fault = CHAIN_ANCHOR;
+        w->bad_seq = w->anchor.seq;
+        w->bad_id[0] = '\0';
+        return w->fault;
+    }
+    return anchor_link(w, l);
+}
+
 enum chain_fault chain_walk_link(struct chain_walk *w, const struct chain_link *l)
 {
     unsigned char prev[CHAIN_HASH_BYTES], stored[CHAIN_HASH_BYTES], computed[CHAIN_HASH_BYTES];
@@ -77,6 +122,16 @@ enum chain_fault chain_walk_link(struct chain_walk *w, const struct chain_link *
         return w->fault;
     if (l->seq != w->seq + 1)
         return fault(w, CHAIN_GAP, l);
+    if (w->given) {
+        /* Link first_seq - 1: where the walk starts from, as stored. */
+        if (w->anchor.seq == l->seq && anchor_link(w, l) != CHAIN_OK)
+            return w->fault;
+        if (chain_unhex(l->hash_hex, w->prev) != 0)
+            return fault(w, CHAIN_HASH, l);
+        w->given = false;
+        w->seq = l->seq;
+        return CHAIN_OK;
+    }
     if (!l->row_present)
         return fault(w, CHAIN_ROW_GONE, l);
     if (chain_unhex(l->prev_hex, prev) != 0 || sodium_memcmp(prev, w->prev, CHAIN_HASH_BYTES) != 0)
@@ -122,13 +177,16 @@ void chain_fault_text(const struct chain_walk *w, char *out, size_t outlen)
         [CHAIN_ANCHOR] = "the chain no longer passes through a head verified earlier: "
                          "history before it was rewritten",
     };
-    if (w->fault == CHAIN_ANCHOR && w->bad_id[0] == '\0')
+    if (w->at_anchor && w->bad_id[0] == '\0')
+        snprintf(out, outlen, "link %lld, verified on %s, is no longer in the audit chain: "
+                              "history was rewritten or cut off", w->bad_seq, w->anchor.verified_at);
+    else if (w->fault == CHAIN_ANCHOR && w->bad_id[0] == '\0')
         snprintf(out, outlen, "the audit chain ends at link %lld, but link %lld was verified on %s: "
                               "rows were cut off", w->seq, w->anchor.seq, w->anchor.verified_at);
     else if (strcmp(w->bad_id, "head") == 0)
         snprintf(out, outlen, "the audit chain ends at link %lld, but the database's head says %lld",
                  w->seq, w->bad_seq);
-    else if (w->fault == CHAIN_ANCHOR)
+    else if (w->fault == CHAIN_ANCHOR || w->at_anchor)
         snprintf(out, outlen, "audit row %s (%s, %s), link %lld: %s (verified on %s)", w->bad_id,
                  w->bad_at, w->bad_action, w->bad_seq, what[w->fault], w->anchor.verified_at);
     else

@@ -50,9 +50,13 @@ enum chain_fault {
 struct chain_walk {
     unsigned char prev[CHAIN_HASH_BYTES];
     long long seq;              /* of the last link that held */
-    long long rows;
+    long long rows;             /* links checked (the one taken as given is not) */
+    long long first_seq;        /* the first link checked: 1, or where --from starts */
+    bool given;                 /* the next link is first_seq - 1, taken as given */
     struct chain_anchor anchor; /* checked when its seq is reached */
     bool anchor_passed;
+    bool at_anchor;             /* the fault is on the anchor's link, re-checked
+                                   before the start (chain_walk_anchor) */
     enum chain_fault fault;
     long long bad_seq;
     char bad_id[24], bad_at[40], bad_action[64];
@@ -60,9 +64,27 @@ struct chain_walk {
 
 /* Starts a walk at the first link of a chain, with ANCHOR (may be NULL). */
 void chain_walk_init(struct chain_walk *w, const struct chain_anchor *anchor);
+/* Starts a walk in the middle of a chain, at link FIRST_SEQ (1, or less:
+ * as chain_walk_init).  The walk cannot re-compute the hash that link
+ * follows from (that takes every link before it), so the first link it is
+ * given must be FIRST_SEQ - 1, and its stored hash is taken as given: not
+ * re-computed, its row not checked -- unless it is ANCHOR's link, which
+ * is re-checked as chain_walk_anchor says.  From FIRST_SEQ on every link
+ * is checked as in a whole walk.  An ANCHOR before FIRST_SEQ - 1 is
+ * never reached: pass its link to chain_walk_anchor before the first. */
+void chain_walk_init_at(struct chain_walk *w, const struct chain_anchor *anchor,
+                        long long first_seq);
 /* Checks the next link; CHAIN_OK, or the fault (kept in w, with the
  * link's id, time and action; the walk stops there). */
 enum chain_fault chain_walk_link(struct chain_walk *w, const struct chain_link *l);
+/* A walk that starts after its anchor: L is the anchor's own link as the
+ * server sends it now (NULL, or another seq, when it has none).  Its row
+ * must still hash, from the link's stored prev_hash, to the link's stored
+ * hash and to the anchor's: history rewritten up to the anchor (every link
+ * re-computed from some row on) shows here, as in a whole walk.  The links
+ * between the anchor and the start are not checked.  CHAIN_OK (and
+ * anchor_passed), or the fault, at_anchor set. */
+enum chain_fault chain_walk_anchor(struct chain_walk *w, const struct chain_link *l);
 /* After the last link: the head the server states must be where the walk
  * ended, and an anchor beyond the end is a fault (links cut off). */
 enum chain_fault chain_walk_end(struct chain_walk *w, long long head_seq,

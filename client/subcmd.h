@@ -60,8 +60,18 @@ extern const char subcmd_audit_export_help[];
 int subcmd_whoami(const struct config *cfg, const struct subcmd_opts *o);
 
 /* lumen audit verify: re-computes the session's practice's audit chain
- * from its first link, checks it passes through the head this user
+ * from its first link (or, with --from D, from the first link whose row is
+ * on or after day D in the practice's zone, taking the stored hash of the
+ * link before it as given), checks it passes through the head this user
  * verified last time (client/chain.h, anchors), and records the new head. */
-int subcmd_audit_verify(const struct config *cfg, const struct subcmd_opts *o);
+struct verify_opts {
+    const char *from;           /* --from D (YYYY-MM-DD), or NULL */
+};
+extern const char subcmd_audit_verify_help[];
+/* The options checked without the config or the database: 0 (DAY[11]
+ * holds --from's day, or ""), or 2 after one line (a bad day). */
+int subcmd_audit_verify_usage(const struct verify_opts *vo, char day[11]);
+int subcmd_audit_verify(const struct config *cfg, const struct subcmd_opts *o,
+                        const struct verify_opts *vo);
 
 #endif

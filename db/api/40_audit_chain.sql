@@ -70,3 +70,36 @@ BEGIN
     LIMIT p_limit;
 END
 $$;
+
+-- Where `lumen audit verify --from D` starts: the lowest seq of the
+-- session's practice's chain whose row is at or after p_from (the client
+-- takes p_from from api.audit_range, the day's midnight in the practice's
+-- zone), or NULL when no linked row is.  The lowest seq, not the link of
+-- the earliest row: chain order is the order rows were sealed in, so a row
+-- of the day can be linked before an earlier one (a long transaction, rows
+-- loaded backdated); every linked row at or after p_from is then at this
+-- seq or after it.  The client reads link seq - 1 through api.audit_chain
+-- and takes its stored hash as given.  Not audited: it reads no row's
+-- content, and the verification that calls it was (audit_head).
+DROP FUNCTION IF EXISTS api.audit_chain_seq_at(text, timestamptz);
+CREATE FUNCTION api.audit_chain_seq_at(p_token text, p_from timestamptz)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock_timeout = '1s'
+AS $$
+DECLARE
+  s sessions;
+BEGIN
+  s := session_check(p_token, 'practice');
+  PERFORM require_permission(s, 'audit.read');
+  IF p_from IS NULL THEN
+    PERFORM fail('LMV01', 'from: missing');
+  END IF;
+  IF NOT isfinite(p_from) THEN
+    PERFORM fail('LMV01', 'from: not a finite time');
+  END IF;
+  RETURN (SELECT min(l.seq)
+          FROM audit.audit_log a JOIN audit.audit_chain l ON l.audit_id = a.id
+          WHERE a.practice_id = s.practice_id AND a.at >= p_from
+            AND l.practice_id = s.practice_id);
+END
+$$;

@@ -176,6 +176,28 @@ static void custom_ranges(void **state)
     assert_true(strstr(range_bad("..2026-11-01"), "a first and a last day"));
 }
 
+/* lumen audit verify --from D: one day, checked as a range's days are. */
+static void one_day_only(void **state)
+{
+    (void)state;
+    char day[11] = "x";
+    assert_int_equal(auditfilter_day("2026-11-01", day, err, sizeof err), 0);
+    assert_string_equal(day, "2026-11-01");
+    assert_int_equal(auditfilter_day(" 2028-02-29 ", day, err, sizeof err), 0);
+    assert_string_equal(day, "2028-02-29");
+    assert_int_equal(auditfilter_day("2026-02-30", day, err, sizeof err), -1);
+    assert_string_equal(day, "");
+    assert_string_equal(err, "2026-02-30 is not a date: February 2026 has 28 days");
+    assert_int_equal(auditfilter_day("2026-11-01..2026-11-15", day, err, sizeof err), -1);
+    assert_true(strstr(err, "is not a date: write it YYYY-MM-DD"));
+    assert_int_equal(auditfilter_day("yesterday", day, err, sizeof err), -1);
+    assert_true(strstr(err, "write it YYYY-MM-DD"));
+    assert_int_equal(auditfilter_day("2026-13-01", day, err, sizeof err), -1);
+    assert_string_equal(err, "2026-13-01 is not a date: there is no month 13");
+    assert_int_equal(auditfilter_day("", day, err, sizeof err), -1);
+    assert_true(strstr(err, "type a day"));
+}
+
 static void day_numbers(void **state)
 {
     (void)state;
@@ -212,6 +234,7 @@ int main(void)
         cmocka_unit_test(bad_values_say_what_is_wanted),
         cmocka_unit_test(too_long_is_an_error),
         cmocka_unit_test(custom_ranges),
+        cmocka_unit_test(one_day_only),
         cmocka_unit_test(day_numbers),
         cmocka_unit_test(shared_helpers),
     };

@@ -142,6 +142,139 @@ static void walk_faults(void **state)
     assert_non_null(strstr(text, "cut off"));
 }
 
+/* The superuser's recompute of every link of F from its rows. */
+static void rechain(struct fake *f)
+{
+    unsigned char prev[CHAIN_HASH_BYTES] = { 0 }, h[CHAIN_HASH_BYTES];
+    for (int i = 0; i < N; i++) {
+        chain_row_hash(prev, f->links[i].fields, h);
+        chain_hex(prev, f->prev_hex[i]);
+        chain_hex(h, f->hash_hex[i]);
+        f->links[i].prev_hex = f->prev_hex[i];
+        f->links[i].hash_hex = f->hash_hex[i];
+        memcpy(prev, h, sizeof prev);
+    }
+    memcpy(f->head, prev, sizeof prev);
+}
+
+/* A walk from link FIRST (lumen audit verify --from): given links
+ * FIRST - 1 .. N, after the anchor's own link when A is before that. */
+static enum chain_fault walk_from(struct fake *f, const struct chain_anchor *a, long long first,
+                                  struct chain_walk *w)
+{
+    chain_walk_init_at(w, a, first);
+    if (a && a->seq > 0 && a->seq < first - 1) {
+        const struct chain_link *al = NULL;
+        for (int i = 0; i < N; i++)
+            if (f->links[i].seq == a->seq)
+                al = &f->links[i];
+        if (chain_walk_anchor(w, al) != CHAIN_OK)
+            return w->fault;
+    }
+    for (int i = (int)(first > 1 ? first - 2 : 0); i < N; i++)
+        if (f->links[i].seq > 0 && chain_walk_link(w, &f->links[i]) != CHAIN_OK)
+            return w->fault;
+    return chain_walk_end(w, N, f->head);
+}
+
+static void walk_from_the_middle(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct chain_walk w;
+    char text[300];
+    fake_chain(&f);
+    assert_int_equal(walk_from(&f, NULL, 3, &w), CHAIN_OK);
+    assert_int_equal(w.rows, N - 2);                         /* 3, 4, 5; not link 2 */
+    assert_int_equal(w.first_seq, 3);
+    assert_int_equal(walk_from(&f, NULL, 1, &w), CHAIN_OK);  /* from 1: the whole chain */
+    assert_int_equal(w.rows, N);
+    assert_int_equal(walk_from(&f, NULL, 0, &w), CHAIN_OK);
+    assert_int_equal(w.first_seq, 1);
+
+    /* Rows before the start are not seen, link 2's included (its stored
+     * hash is where the walk starts); a row after it is named. */
+    f.links[0].fields[4] = "mallory@example.test";
+    f.links[1].fields[4] = "mallory@example.test";
+    assert_int_equal(walk_from(&f, NULL, 3, &w), CHAIN_OK);
+    assert_int_equal(walk(&f, NULL, &w), CHAIN_HASH);        /* a whole walk sees them */
+    assert_string_equal(w.bad_id, "100");
+    f.links[3].fields[6] = "lead.view";
+    assert_int_equal(walk_from(&f, NULL, 3, &w), CHAIN_HASH);
+    assert_string_equal(w.bad_id, "103");
+    assert_int_equal(w.bad_seq, 4);
+    chain_fault_text(&w, text, sizeof text);
+    assert_non_null(strstr(text, "first audit row that does not verify: 103"));
+
+    /* The link the start is taken from is missing: a gap at the start. */
+    fake_chain(&f);
+    f.links[1].seq = 0;
+    assert_int_equal(walk_from(&f, NULL, 3, &w), CHAIN_GAP);
+    assert_int_equal(w.bad_seq, 3);
+    /* The link at the start does not follow the hash before it. */
+    fake_chain(&f);
+    f.links[2].prev_hex = f.hash_hex[0];
+    assert_int_equal(walk_from(&f, NULL, 3, &w), CHAIN_PREV);
+
+    /* An anchor at or after the start is passed through as in a whole walk. */
+    fake_chain(&f);
+    struct chain_anchor a = { .seq = 4, .verified_at = "2026-11-30T08:00:00Z" };
+    chain_unhex(f.hash_hex[3], a.hash);
+    assert_int_equal(walk_from(&f, &a, 3, &w), CHAIN_OK);
+    assert_true(w.anchor_passed);
+    /* An anchor on the link the start is taken from: re-checked. */
+    a.seq = 2;
+    chain_unhex(f.hash_hex[1], a.hash);
+    assert_int_equal(walk_from(&f, &a, 3, &w), CHAIN_OK);
+    assert_true(w.anchor_passed);
+    assert_int_equal(w.rows, N - 2);
+    f.links[1].fields[4] = "mallory@example.test";           /* its row changed */
+    assert_int_equal(walk_from(&f, &a, 3, &w), CHAIN_HASH);
+    assert_true(w.at_anchor);
+    assert_string_equal(w.bad_id, "101");
+    chain_fault_text(&w, text, sizeof text);
+    assert_non_null(strstr(text, "verified on 2026-11-30T08:00:00Z"));
+
+    /* An anchor before that: its link is re-checked, those between not. */
+    fake_chain(&f);
+    a.seq = 1;
+    chain_unhex(f.hash_hex[0], a.hash);
+    f.links[1].fields[4] = "mallory@example.test";           /* between: not seen */
+    assert_int_equal(walk_from(&f, &a, 4, &w), CHAIN_OK);
+    assert_true(w.anchor_passed);
+    assert_int_equal(w.rows, 2);
+
+    /* History rewritten up to the anchor: a change to link 1's row and
+     * every link re-computed.  From link 4 on all holds, but link 1 no
+     * longer hashes to the anchor. */
+    fake_chain(&f);
+    struct fake g = f;
+    for (int i = 0; i < N; i++)
+        g.links[i].fields[0] = g.ids[i];
+    g.links[0].fields[6] = "lead.view";
+    rechain(&g);
+    assert_int_equal(walk_from(&g, NULL, 4, &w), CHAIN_OK);
+    assert_int_equal(walk_from(&g, &a, 4, &w), CHAIN_ANCHOR);
+    assert_true(w.at_anchor);
+    assert_int_equal(w.bad_seq, 1);
+    chain_fault_text(&w, text, sizeof text);
+    assert_non_null(strstr(text, "rewritten"));
+    /* ... or its link is gone from the chain. */
+    chain_walk_init_at(&w, &a, 4);
+    assert_int_equal(chain_walk_anchor(&w, NULL), CHAIN_ANCHOR);
+    chain_fault_text(&w, text, sizeof text);
+    assert_non_null(strstr(text, "link 1, verified on 2026-11-30T08:00:00Z, is no longer in the audit chain"));
+    struct chain_link other = f.links[1];
+    chain_walk_init_at(&w, &a, 4);
+    assert_int_equal(chain_walk_anchor(&w, &other), CHAIN_ANCHOR);
+    /* ... or its row deleted. */
+    other = f.links[0];
+    other.row_present = false;
+    chain_walk_init_at(&w, &a, 4);
+    assert_int_equal(chain_walk_anchor(&w, &other), CHAIN_ROW_GONE);
+    assert_true(w.at_anchor);
+}
+
 static void anchors_file(void **state)
 {
     (void)state;
@@ -181,6 +314,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(known_answers),
         cmocka_unit_test(walk_faults),
+        cmocka_unit_test(walk_from_the_middle),
         cmocka_unit_test(anchors_file),
     };
     return unit_run(tests);

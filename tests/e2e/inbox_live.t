@@ -19,7 +19,7 @@ e2e_ok 'e2e_wait_for "1 new" 5' "a lead ingested now shows as 1 new within secon
 e2e_ok '! e2e_screen | grep -q "Nadia" && e2e_screen | sed -n 5p | grep -q "Marta Eastwood"' \
   "the new lead is not slipped in above: the view did not move"
 e2e_keys Enter
-e2e_ok 'e2e_wait_for "Lead " && e2e_screen | sed -n 2p | grep -q "Patricia"' \
+e2e_ok 'e2e_wait_for ": Patricia" && e2e_screen | sed -n 2p | grep -q "Lead .*: Patricia"' \
   "the cursor stayed on its row (Enter opens the fourth lead)"
 e2e_keys Escape
 e2e_wait_for "1 new"

@@ -12,7 +12,6 @@
 #include "screens/screen.h"
 #include "client/mem.h"
 #include "tui/table.h"
-#include "tui/text.h"
 #include "tui/vlist.h"
 
 #include <stdlib.h>

@@ -1,17 +1,31 @@
 /* The practice picker, for a member of several practices: after sign-in
  * (the session has no practice yet: the way in, so Esc goes back to
- * sign-in), and from home with 'p' (a step aside: Esc and 1 go back). */
+ * sign-in), and from home with 'p' (a step aside: Esc and 1 go back).
+ *
+ * A table (tui/table.h: Practice, Role, a header row, long names cut with
+ * an ellipsis) drawn into a rectangle of the body below the title lines;
+ * the rows are an array, so a vlist does the cursor arithmetic (no source
+ * is ever drawn through it) and its top and cursor are the table's view.
+ * A cursor move redraws two rows (TUI_REDRAW_ROWS, table_draw). */
 #include "screens/actions.h"
 #include "screens/common.h"
 #include "screens/screen.h"
 #include "client/mem.h"
-#include "tui/text.h"
+#include "tui/table.h"
 #include "tui/vlist.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define PICKER_LIST_Y 4         /* title, what it is, a blank line above */
+#define PICKER_X 2              /* the table's margins, left and right */
+
+enum { C_PRACTICE, C_ROLE, C_COUNT };
+
+static const struct table_column picker_cols[C_COUNT] = {
+    [C_PRACTICE] = { "Practice", 0, 1, 10, TABLE_LEFT },
+    [C_ROLE] = { "Role", 6, 0, 0, TABLE_LEFT },      /* "Viewer" */
+};
 
 struct picker_row {
     char id[40];
@@ -25,7 +39,10 @@ struct picker {
     size_t n;
     bool loading;
     bool aside;             /* opened from home, over it */
-    struct vlist list;
+    struct vlist list;      /* the cursor and the top: arithmetic only */
+    struct table table;
+    unsigned long version;  /* new rows: the table draws them all */
+    int h, cols;
 };
 
 static void rows_free(struct picker *st)
@@ -39,13 +56,35 @@ static void rows_free(struct picker *st)
 
 static size_t src_count(void *ud) { return ((struct picker *)ud)->n; }
 
-static void src_draw(void *ud, WINDOW *w, int y, int width, size_t i, bool selected)
+static unsigned row_cells(void *ud, int64_t i, struct table_cell *c)
 {
     struct picker *st = ud;
-    (void)selected;
     const struct picker_row *r = &st->rows[i];
-    tui_put(w, y, 2, width - 16, r->name, st->L->tf);
-    tui_put(w, y, width - 12, 10, r->role, st->L->tf);
+    c[C_PRACTICE].text = r->name;
+    c[C_ROLE].text = lumen_role_title(r->role);
+    return 0;
+}
+
+/* The vlist's top and cursor as the table's view: what is in view of the
+ * rows, under the header row. */
+static int draw_table(struct picker *st, WINDOW *w)
+{
+    struct table_rect rect = { PICKER_LIST_Y, PICKER_X, st->h - PICKER_LIST_Y,
+                               st->cols - 2 * PICKER_X };
+    struct table_view view = { 0 };
+    size_t cur;
+    if (rect.h < 2 || rect.w < 1)
+        return 0;
+    if (vlist_cursor(&st->list, &cur)) {
+        size_t top = vlist_top(&st->list), left = st->n - top;
+        view.first = (int64_t)top;
+        view.rows = left < (size_t)(rect.h - 1) ? (int)left : rect.h - 1;
+        view.cursor = (int64_t)cur;
+        view.has_cursor = true;
+    }
+    view.version = st->version;
+    view.empty = st->loading ? NULL : "No practices.";
+    return table_draw(&st->table, w, &rect, &view, row_cells, st);
 }
 
 static void on_practices(void *ud, enum api_err err, const struct api_practice *list, size_t n)
@@ -65,6 +104,7 @@ static void on_practices(void *ud, enum api_err err, const struct api_practice *
     }
     st->n = n;
     st->L->npractices = (int)n;
+    st->version++;
     vlist_set_count(&st->list, n);
     vlist_home(&st->list);
     tui_app_dirty(st->L->app);
@@ -84,9 +124,11 @@ static void picker_open(struct tui_screen *s, void *arg)
 static void picker_layout(struct tui_screen *s, int h, int cols)
 {
     struct picker *st = s->state;
-    (void)cols;
-    vlist_resize(&st->list, h - PICKER_LIST_Y > 1 ? h - PICKER_LIST_Y : 1);
-    vlist_invalidate(&st->list);
+    int rows = h - PICKER_LIST_Y - 1;   /* below the header row */
+    st->h = h;
+    st->cols = cols;
+    vlist_resize(&st->list, rows > 1 ? rows : 1);
+    table_invalidate(&st->table);
 }
 
 static void picker_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
@@ -97,21 +139,21 @@ static void picker_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
     wattrset(w, theme_attr(ROLE_DIM));
     mvwaddstr(w, 2, 2, st->loading ? "Loading your practices..." : "You are a member of these practices:");
     wattrset(w, theme_attr(ROLE_NORMAL));
-    (void)cols;
-    if (h - PICKER_LIST_Y < 1)
-        return;
+    st->h = h;
+    st->cols = cols;
     /* The body was erased (or is a new window after a resize): draw into
      * it all, keep no window. */
-    vlist_invalidate(&st->list);
-    vlist_draw_at(&st->list, w, PICKER_LIST_Y);
+    table_invalidate(&st->table);
+    draw_table(st, w);
 }
 
-/* After a move: the list knows which of its rows changed. */
+/* After a move: the table knows which of its rows changed (two for a
+ * cursor move, all of them for a page). */
 static int picker_draw_rows(struct tui_screen *s, WINDOW *w, int first, int last, int cols)
 {
     struct picker *st = s->state;
     (void)first, (void)last, (void)cols;
-    return vlist_draw_at(&st->list, w, PICKER_LIST_Y);
+    return draw_table(st, w);
 }
 
 static void on_selected(void *ud, enum api_err err)
@@ -173,9 +215,9 @@ static void picker_init(struct tui_screen *s)
 {
     struct picker *st = s->state;
     st->L = s->ud;
-    struct vlist_source src = { src_count, NULL, src_draw, st };
+    struct vlist_source src = { src_count, NULL, NULL, st };
     vlist_init(&st->list, &src, 1, st->L->tf);
-    vlist_set_placeholder(&st->list, "No practices.");
+    table_init(&st->table, picker_cols, C_COUNT, 0, st->L->tf);
 }
 
 const struct screen_ops picker_ops = {

@@ -20,7 +20,7 @@ e2e_ok 'e2e_wait_for "Harbor Family Therapy" && e2e_screen | grep -q "Bright Smi
   "back at 80 columns the practices are still listed"
 
 e2e_keys j Enter
-e2e_ok 'e2e_wait_for "admin@brightsmile.test (Viewer)" && e2e_screen | head -n 1 | grep -q "Harbor Family Therapy"' "choosing the second enters it, with the role held there"
+e2e_ok 'e2e_wait_for "admin@brightsmile.test, Viewer" && e2e_screen | head -n 1 | grep -q "Harbor Family Therapy"' "choosing the second enters it, with the role held there"
 e2e_keys p
 e2e_ok 'e2e_wait_for "Choose a practice"' "p goes to the picker"
 e2e_ok 'e2e_screen | tail -n 1 | grep -q "Esc back"' "whose hints say how to go back"

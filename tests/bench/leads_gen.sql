@@ -29,7 +29,7 @@ INSERT INTO lumen.leads (practice_id, visitor_id, name, phone, email, service, p
                          captured_at, status, assigned_to, first_response_at, updated_at)
 SELECT :'bsd', 'v-' || to_hex(g * 2654435761 % 4294967296),
        fn || ' ' || ln,
-       '+1 ' || (201 + (g * 7) % 780) || ' 555 ' || lpad(((g * 7919) % 10000)::text, 4, '0'),
+       '+1 ' || (201 + (g * 7) % 780) || ' 555 ' || lpad(((g::bigint * 7919) % 10000)::text, 4, '0'),
        CASE WHEN r1 < 0.1 THEN NULL
             ELSE lower(translate(fn, ' ''', '')) || '.' || lower(translate(ln, ' ''', ''))
                  || (g % 997) || '@' || (ARRAY['gmail.test', 'yahoo.test', 'outlook.test', 'icloud.test',

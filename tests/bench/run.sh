@@ -3,7 +3,8 @@
 # reference run in the same script on the same throwaway cluster (never a
 # timed assertion).  Not part of make check.  Takes a few minutes, most of
 # it generating the audit rows (about 1,300 a second here, sealed one by
-# one as they would be); BENCH_ROWS (default 300000) sets how many.
+# one as they would be); BENCH_ROWS (default 300000) sets how many.  The
+# inbox part after it takes about ten minutes more.
 #
 #   1. a guess (api.login, then api.attempt_result in its own transaction,
 #      which creates the session) vs the reference of two api.me calls:

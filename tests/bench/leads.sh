@@ -16,7 +16,7 @@
 #      api.leads_open, 101 rows, as the TUI asks) vs the bare indexed query
 #      as the superuser (the same columns of lumen.leads, the same ORDER BY,
 #      keyset WHERE and LIMIT; EXPLAINed, the index named in the table; for
-#      free text also with bitmap scans off, the faster plan taken): first
+#      free text also with bitmap and seq scans off, the faster taken): first
 #      page, next page, free text (q) that is common and that is rare, and
 #      the oldest-untouched order.  The api's own plan (its page query under
 #      the practice's row-level security, as tests/db/091 EXPLAINs it) too.
@@ -162,13 +162,13 @@ while IFS='|' read -r name filter order from api bare; do
   echo "$api;" > "$tmp/api$i.sql"
   echo "$bare;" > "$tmp/bare$i.sql"
   # The plans: the bare query's with its values in place, as the planner
-  # likes it and with bitmap scans off (for free text, where walking the
+  # likes it and with bitmap and seq scans off (for free text: walking the
   # order's index can beat the trigrams); the api's under RLS.
   plan=$(sed "s/:ts/'$ts100'/; s/:id/$id100/" "$tmp/bare$i.sql" |
          { printf 'EXPLAIN (COSTS OFF) '; cat; } | psql -X -q -At -f - | scans)
   plan_nb=$(sed "s/:ts/'$ts100'/; s/:id/$id100/" "$tmp/bare$i.sql" |
             { printf 'EXPLAIN (COSTS OFF) '; cat; } |
-            PGOPTIONS='-c enable_bitmapscan=off' psql -X -q -At -f - | scans)
+            PGOPTIONS='-c enable_bitmapscan=off -c enable_seqscan=off' psql -X -q -At -f - | scans)
   plan_api=$(psql -X -q -At -v filter="$filter" -v order="$order" -v from="$from" \
              -v at="$ts100" -v id="$id100" -f "$tmp/api_plan.sql" | scans)
   pb lumen_client "$tmp/api$i.sql" >/dev/null; pb postgres "$tmp/bare$i.sql" >/dev/null  # warm
@@ -177,7 +177,7 @@ while IFS='|' read -r name filter order from api bare; do
     a=$(min "$a" "$(pb lumen_client "$tmp/api$i.sql")")
     b=$(min "$b" "$(pb postgres "$tmp/bare$i.sql")")
     if [ "$plan_nb" != "$plan" ]; then
-      bnb=$(min "$bnb" "$(pb postgres "$tmp/bare$i.sql" '-c enable_bitmapscan=off')")
+      bnb=$(min "$bnb" "$(pb postgres "$tmp/bare$i.sql" '-c enable_bitmapscan=off -c enable_seqscan=off')")
     fi
     r=$((r + 1))
   done
@@ -389,7 +389,7 @@ END {
   printf "\npages: pgbench -M prepared, 1 client, best of %d runs of %d s a side; plans (api under RLS | bare):\n", rounds, secs
   for (i = 1; i <= NR; i++) {
     printf "  %-28s %4d rows  api: %s | bare: %s\n", name[i], rows[i], aplan[i], plan[i]
-    if (other[i] != "") printf "  %-28s           bare, the planner\047s and bitmap scans off: %s\n", "", other[i]
+    if (other[i] != "") printf "  %-28s           bare, the planner\047s, and bitmap and seq scans off: %s\n", "", other[i]
   }
   printf "api first page with track_functions: %s ms a call; own time a call (ms): %s\n", bd_total, breakdown
   printf "export: %d rows in %.2f s (sign-in %.2f s of it) vs \\copy %d rows in %.2f s; %.1f vs %.1f MB;\n",

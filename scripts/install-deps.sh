@@ -24,7 +24,7 @@ util-linux ca-certificates
 # lets prove run it (perl gives prove), Text::CSV to read exports back,
 # tmux for the end-to-end tests,
 # oathtool for TOTP codes, procps for pgrep and pkill, time for make
-# bench's peak memory.
+# bench's peak memory (whose pgbench comes with postgresql-15).
 # (postgresql-contrib-15 is a virtual name on bookworm: pgcrypto, citext
 # and pg_trgm ship in postgresql-15 itself.)
 TEST_PKGS="

@@ -3,7 +3,8 @@
 # reference run in the same script on the same throwaway cluster (never a
 # timed assertion).  Not part of make check.  Takes a few minutes, most of
 # it generating the audit rows (about 1,300 a second here, sealed one by
-# one as they would be); BENCH_ROWS (default 300000) sets how many.
+# one as they would be); BENCH_ROWS (default 300000) sets how many.  The
+# inbox part after it takes about ten minutes more.
 #
 #   1. a guess (api.login, then api.attempt_result in its own transaction,
 #      which creates the session) vs the reference of two api.me calls:
@@ -13,8 +14,18 @@
 #   3. peak RSS of lumen audit verify at BENCH_ROWS/10 and BENCH_ROWS rows
 #      (goal: flat, it streams by pages; Argon2id's 64 MiB of the sign-in
 #      is most of it)
+# Then the lead inbox: tests/bench/leads.sh (a million leads, on a cluster
+# of its own; its head lists what it measures and its knobs).
+#
+# BENCH=audit runs only the part above, BENCH=leads only the inbox's
+# (e.g. BENCH=leads make bench); unset or all, both, audit first.
 set -eu
 top=$(pwd)
+case ${BENCH:-all} in
+  leads) exec sh tests/bench/leads.sh ;;
+  audit|all) ;;
+  *) echo "make bench: BENCH is audit, leads or all (not '$BENCH')" >&2; exit 2 ;;
+esac
 rows=${BENCH_ROWS:-300000}
 small=$((rows / 10))
 pgdir=$top/build/benchpg
@@ -99,3 +110,9 @@ awk -v n="$n" -v ref="$ref" -v guess="$guess" -v vr="$v_rows" -v vms="$v_ms" -v 
   printf "\n%d rows (%.1f MB canonical) generated and sealed in %.1f s; verify %.1f s\n",
          vr, bytes / 1e6, (gs + gr) / 1000, vms / 1000
 }'
+
+if [ "${BENCH:-all}" = all ]; then
+  sh scripts/pgcluster.sh destroy "$pgdir" >/dev/null 2>&1    # its memory back first
+  echo
+  sh tests/bench/leads.sh
+fi

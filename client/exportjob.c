@@ -7,10 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The COPY is one statement for the whole export: the session's 30-second
+ * statement_timeout (client/conn.c) would cancel a large one (a million
+ * leads with their transcripts), so it is lifted for this transaction
+ * only; Ctrl-C still cancels it. */
 const char exportjob_copy_prep[] =
     "SELECT set_config('lumen_client.token', $1, true), "
     "set_config('lumen_client.grant', $2, true), set_config('TimeZone', $3, true), "
-    "set_config('DateStyle', 'ISO, YMD', true)";
+    "set_config('DateStyle', 'ISO, YMD', true), set_config('statement_timeout', '0', true)";
 
 static volatile sig_atomic_t stop_flag;
 static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };

@@ -199,7 +199,9 @@ BEGIN
         c := c || 'lower(coalesce(l.service, '''')) NOT LIKE $6'::text;
       ELSE
         q_like := leads_like(v);
-        c := c || 'lumen.lead_search_text(l.name, l.phone, l.email, l.service) LIKE $10'::text;
+        -- Candidates from lumen.lead_search (012: its trigram index is
+        -- usable under leads' row-level security; this was not).
+        c := c || 'l.id IN (SELECT s.lead_id FROM lumen.lead_search s WHERE s.practice_id = $1 AND s.text LIKE $10)'::text;
       END IF;
     END IF;
   END LOOP;

@@ -40,12 +40,13 @@ e2e_wait_for "Audit log, "
 e2e_keys /
 e2e_type "action:login."
 e2e_keys Enter
-e2e_ok 'e2e_wait_for "login.succe" && ! e2e_screen | sed -n "5,23p" | grep -q "lead\.\|audit\.view"' \
+rows() { e2e_screen | sed -n "6,23p"; }
+e2e_ok 'e2e_wait_until "rows | grep -q login.succe && ! rows | grep -q \"lead\\.\\|audit\\.view\""' \
   "action:login. shows sign-ins only"
 e2e_keys Escape /
 e2e_type "outcome:denied"
 e2e_keys Enter
-e2e_ok 'e2e_wait_for "denied" && ! e2e_screen | sed -n "6,23p" | grep -q " success "' \
+e2e_ok 'e2e_wait_until "rows | grep -q denied && ! rows | grep -q \" success \""' \
   "outcome:denied shows the denials only"
 
 # One row whole.
@@ -61,7 +62,9 @@ e2e_wait_for "Ana María Pérez"
 id=$(e2e_sql "SELECT id FROM lumen.leads WHERE name = 'Ana María Pérez'")
 e2e_keys /
 e2e_type "Ana María"
-e2e_keys Enter Enter
+e2e_keys Enter
+e2e_wait_until '! e2e_screen | grep -q "Priya Sharma" && e2e_screen | grep -q "Ana María Pérez"'
+e2e_keys Enter
 e2e_wait_for "Lead $id"
 e2e_keys L
 e2e_ok 'e2e_wait_for "Filter: target:lead:$id" && e2e_wait_for "lead.view"' \

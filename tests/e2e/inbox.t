@@ -54,7 +54,7 @@ e2e_ok 'e2e_wait_for "oldest untouched first" && e2e_wait_gone "Yusuf Tanaka" &&
 e2e_keys o
 e2e_wait_for "Inbox, newest first"
 e2e_keys U
-e2e_ok 'e2e_wait_for "untouched:15m" && e2e_wait_for "Priya Sharma" && ! e2e_screen | grep -q "Ana María\|Yusuf"' \
+e2e_ok 'e2e_wait_for "untouched:15m" && e2e_wait_until "e2e_screen | grep -q \"Priya Sharma\" && ! e2e_screen | grep -q \"Ana María\\|Yusuf\""' \
   "U shows the new leads waiting over 15 minutes, not the fresh ones"
 e2e_keys U
 e2e_wait_for "Yusuf Tanaka"
@@ -63,7 +63,7 @@ e2e_wait_for "Yusuf Tanaka"
 e2e_keys /
 e2e_type "Zofia"
 e2e_keys Enter
-e2e_wait_for "Zofia Quintero"
+e2e_wait_until '! e2e_screen | grep -q "Yusuf Tanaka" && e2e_screen | grep -q "Zofia Quintero"'
 e2e_keys Enter
 e2e_ok 'e2e_wait_for "Lead $id: Zofia Quintero-Blum" && e2e_wait_for "Transcript" && e2e_wait_for "Do you take Delta Dental for aligners?"' \
   "Enter opens the lead with its transcript"

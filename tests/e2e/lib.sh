@@ -118,6 +118,17 @@ e2e_wait_gone() {
   return 1
 }
 
+# Until the shell condition COND holds (a list that has settled: what a
+# filter keeps is there and what it drops is gone), or SECS pass.
+e2e_wait_until() {
+  _cond=$1; _secs=${2:-10}; _i=0
+  while [ $_i -lt $((_secs * 20)) ]; do
+    if eval "$_cond"; then return 0; fi
+    sleep 0.05; _i=$((_i + 1))
+  done
+  return 1
+}
+
 e2e_wait_exit() {
   _secs=${1:-10}; _i=0
   while [ $_i -lt $((_secs * 20)) ]; do

@@ -13,62 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#define DB_RETRY_FIRST_MS 500
-#define DB_RETRY_MAX_MS 8000
-#define DB_NOTIFY_MAX 8
-#define DB_CANCEL_POLL_MS 5
-#define DB_CANCEL_WAIT_MS 3000
-
-struct call {
-    struct call *next;
-    char *sql;
-    int nparams;
-    char **values;
-    int *lengths;
-    int *formats;
-    unsigned flags;
-    db_done_fn done;
-    void *ud;
-    const void *owner;
-    bool cancelled;
-};
-
-/* A cancel request under way on a thread of its own (see db_cancel). */
-struct cancel_req {
-    PGcancel *pc;
-    atomic_int refs;                /* the thread's and the db's */
-    atomic_bool done;
-};
-
-struct db {
-    const struct config *cfg;
-    PGconn *conn;
-    enum db_state state;
-    PostgresPollingStatusType polling;
-    long long deadline_ms;          /* connecting: give up at */
-    long long retry_at_ms;          /* waiting: try again at */
-    int attempt;                    /* failed attempts in a row */
-    bool ever_connected;
-    struct call *head, *tail;       /* queued */
-    struct call *inflight;
-    struct cancel_req *cancel;      /* for the call in flight; the next waits */
-    long long cancel_until_ms;      /* ... but not longer than this */
-    PGresult *result;               /* last result of the call in flight */
-    bool flushing;
-    bool closing;                   /* db_close is answering what is left */
-    char error[CONFIG_ERR_MAX];
-    char text[320];
-    char notify[DB_NOTIFY_MAX][64];
-    int nnotify;
-    char notify_out[64];
-    char listen[DB_LISTEN_MAX][64]; /* the channels asked for (db_listen) */
-    int nlisten;
-    int listening;                  /* LISTENs answered on this connection */
-    unsigned connections;
-};
-
-/* The owner of the LISTEN calls: no screen's, so no screen cancels them. */
-static const char listen_owner;
 
 long long db_now_ms(void)
 {
@@ -77,7 +21,7 @@ long long db_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void call_free(struct call *c)
+void db_call_free(struct call *c)
 {
     for (int i = 0; i < c->nparams; i++) {
         if (!c->values[i])
@@ -229,7 +173,7 @@ static void lost(struct db *db, const char *why)
         return;
     }
     deliver(c, DB_LOST, NULL, NULL, db->error);
-    call_free(c);
+    db_call_free(c);
 }
 
 /* libpq prints notices and the server's last words ("terminating
@@ -287,7 +231,7 @@ void db_close(struct db **pdb)
     for (c = c ? c : take_head(db); c; c = take_head(db)) {
         c->cancelled = true;
         deliver(c, DB_CANCELLED, NULL, NULL, NULL);
-        call_free(c);
+        db_call_free(c);
     }
     PQclear(db->result);
     cancel_release(db->cancel);
@@ -365,7 +309,7 @@ static void finish_inflight(struct db *db)
         deliver(c, DB_ERROR, NULL, state ? state : "", line);
     }
     PQclear(r);
-    call_free(c);
+    db_call_free(c);
 }
 
 static void read_input(struct db *db)
@@ -391,90 +335,6 @@ static void read_input(struct db *db)
         lost(db, PQerrorMessage(db->conn));
 }
 
-static void on_listen(void *ud, const struct db_reply *r)
-{
-    struct db *db = ud;
-    if (r->outcome == DB_OK)
-        db->listening++;
-}
-
-/* A LISTEN for channel I, at the head of the queue (before every call
- * queued: the screens' first answers come after it). */
-static void push_listen(struct db *db, int i)
-{
-    struct call *c = mem_alloc(sizeof *c);
-    char sql[80];
-    snprintf(sql, sizeof sql, "LISTEN \"%s\"", db->listen[i]);
-    c->sql = mem_strdup(sql);
-    c->values = mem_alloc(sizeof *c->values);
-    c->lengths = mem_alloc(sizeof *c->lengths);
-    c->formats = mem_alloc(sizeof *c->formats);
-    c->done = on_listen;
-    c->ud = db;
-    c->owner = &listen_owner;
-    c->next = db->head;
-    db->head = c;
-    if (!db->tail)
-        db->tail = c;
-}
-
-/* A new connection: no channel is listened to on it yet.  LISTENs still
- * queued from the last one are dropped, and every channel's is queued
- * first. */
-static void queue_listens(struct db *db)
-{
-    db->listening = 0;
-    struct call **pp = &db->head;
-    db->tail = NULL;
-    while (*pp) {
-        struct call *c = *pp;
-        if (c->owner == &listen_owner) {
-            *pp = c->next;
-            call_free(c);
-        } else {
-            db->tail = c;
-            pp = &c->next;
-        }
-    }
-    if (db->cfg->db.pooler == CONFIG_POOLER_TRANSACTION)
-        return;
-    for (int i = db->nlisten - 1; i >= 0; i--)
-        push_listen(db, i);
-}
-
-static bool channel_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 63)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-            return false;
-    return true;
-}
-
-int db_listen(struct db *db, const char *channel)
-{
-    if (!channel_ok(channel))
-        return -1;
-    for (int i = 0; i < db->nlisten; i++)
-        if (strcmp(db->listen[i], channel) == 0)
-            return 0;
-    if (db->nlisten == DB_LISTEN_MAX)
-        return -1;
-    snprintf(db->listen[db->nlisten++], sizeof db->listen[0], "%s", channel);
-    /* Not connected: the connection, when up, sends every channel's. */
-    if (db->state == DB_READY && db->cfg->db.pooler != CONFIG_POOLER_TRANSACTION && !db->closing)
-        push_listen(db, db->nlisten - 1);
-    return 0;
-}
-
-bool db_listens(const struct db *db)
-{
-    return db->state == DB_READY && db->cfg->db.pooler != CONFIG_POOLER_TRANSACTION &&
-           db->nlisten > 0 && db->listening >= db->nlisten;
-}
-
 unsigned db_connections(const struct db *db)
 {
     return db->connections;
@@ -498,7 +358,7 @@ static void service_connecting(struct db *db, short revents, long long now_ms)
         db->ever_connected = true;
         db->error[0] = '\0';
         db->connections++;
-        queue_listens(db);
+        db_queue_listens(db);
     }
 }
 
@@ -573,7 +433,7 @@ void db_cancel(struct db *db, const void *owner)
             *pp = c->next;
             c->cancelled = true;
             deliver(c, DB_CANCELLED, NULL, NULL, NULL);
-            call_free(c);
+            db_call_free(c);
         } else {
             db->tail = c;
             pp = &c->next;

@@ -3,8 +3,69 @@
 #define LUMEN_CLIENT_DB_INT_H
 
 #include <libpq-fe.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 
 #include "client/db.h"
+
+#define DB_RETRY_FIRST_MS 500
+#define DB_RETRY_MAX_MS 8000
+#define DB_NOTIFY_MAX 8
+#define DB_CANCEL_POLL_MS 5
+#define DB_CANCEL_WAIT_MS 3000
+
+struct call {
+    struct call *next;
+    char *sql;
+    int nparams;
+    char **values;
+    int *lengths;
+    int *formats;
+    unsigned flags;
+    db_done_fn done;
+    void *ud;
+    const void *owner;
+    bool cancelled;
+};
+
+/* A cancel request under way on a thread of its own (see db_cancel). */
+struct cancel_req {
+    PGcancel *pc;
+    atomic_int refs;                /* the thread's and the db's */
+    atomic_bool done;
+};
+
+struct db {
+    const struct config *cfg;
+    PGconn *conn;
+    enum db_state state;
+    PostgresPollingStatusType polling;
+    long long deadline_ms;          /* connecting: give up at */
+    long long retry_at_ms;          /* waiting: try again at */
+    int attempt;                    /* failed attempts in a row */
+    bool ever_connected;
+    struct call *head, *tail;       /* queued */
+    struct call *inflight;
+    struct cancel_req *cancel;      /* for the call in flight; the next waits */
+    long long cancel_until_ms;      /* ... but not longer than this */
+    PGresult *result;               /* last result of the call in flight */
+    bool flushing;
+    bool closing;                   /* db_close is answering what is left */
+    char error[CONFIG_ERR_MAX];
+    char text[320];
+    char notify[DB_NOTIFY_MAX][64];
+    int nnotify;
+    char notify_out[64];
+    char listen[DB_LISTEN_MAX][64]; /* the channels asked for (db_listen) */
+    int nlisten;
+    int listening;                  /* LISTENs answered on this connection */
+    unsigned connections;
+};
+
+/* client/db.c */
+void db_call_free(struct call *c);
+/* client/db_listen.c: a new connection's LISTENs, queued first. */
+void db_queue_listens(struct db *db);
 
 /* The connection when it is up and idle (no call queued or in flight),
  * else NULL. */

@@ -427,7 +427,11 @@ BEGIN
                 p_w, CASE WHEN p_nsplit > 0 THEN format(' AND %s[%s]', v_col, i) ELSE '' END,
                 v_key, format(v_order, 'a'));
   END LOOP;
-  RETURN format('SELECT lumen.audit_ts(p.at) || ''|'' || p.id, p.id, p.at, p.actor_email, p.action, '
+  -- The key is lumen.audit_ts(p.at) || '|' || p.id, with audit_ts's
+  -- to_char written out: a call of audit_ts (SET search_path, so never
+  -- inlined) is a function call of its own for each of the page's rows.
+  RETURN format('SELECT to_char(p.at AT TIME ZONE ''UTC'', ''YYYY-MM-DD"T"HH24:MI:SS.US"Z"'') '
+                '|| ''|'' || p.id, p.id, p.at, p.actor_email, p.action, '
                 'p.target_type, p.target_id, p.outcome, p.reported_origin, '
                 'CASE WHEN p.server_addr IS NOT NULL THEN format(''%%s'', p.server_addr) END '
                 'FROM (SELECT * FROM (%s) u ORDER BY %s LIMIT $19) p ORDER BY p.at DESC, p.id DESC',

@@ -109,6 +109,12 @@ const char *db_next_notify(struct db *db);
  * and db_listens() stays false.  0, or -1 for a bad name or too many. */
 #define DB_LISTEN_MAX 4
 int db_listen(struct db *db, const char *channel);
+/* Replaces the channels asked for by these N (in this order; N 0: none),
+ * sending UNLISTEN * and the new LISTENs now when connected; the same set
+ * again is no change.  For a new sign-in or practice: the old person's
+ * channels must not keep waking the next one's client.  0, or -1 (bad
+ * name, too many: nothing changed). */
+int db_listen_set(struct db *db, const char *const *channels, int n);
 /* True while every channel asked for is listened to on the connection in
  * hand; false before the LISTENs are answered, while reconnecting, under a
  * transaction pooler, or with no channel: the screen polls then. */

@@ -18,18 +18,16 @@ static void on_listen(void *ud, const struct db_reply *r)
         db->listening++;
 }
 
-/* A LISTEN for channel I, at the head of the queue (before every call
- * queued: the screens' first answers come after it). */
-static void push_listen(struct db *db, int i)
+/* SQL at the head of the queue (before every call queued: the screens'
+ * first answers come after it). */
+static void push_first(struct db *db, const char *sql, db_done_fn done)
 {
     struct call *c = mem_alloc(sizeof *c);
-    char sql[80];
-    snprintf(sql, sizeof sql, "LISTEN \"%s\"", db->listen[i]);
     c->sql = mem_strdup(sql);
     c->values = mem_alloc(sizeof *c->values);
     c->lengths = mem_alloc(sizeof *c->lengths);
     c->formats = mem_alloc(sizeof *c->formats);
-    c->done = on_listen;
+    c->done = done;
     c->ud = db;
     c->owner = &listen_owner;
     c->next = db->head;
@@ -38,12 +36,26 @@ static void push_listen(struct db *db, int i)
         db->tail = c;
 }
 
+/* A LISTEN for channel I, first in the queue. */
+static void push_listen(struct db *db, int i)
+{
+    char sql[80];
+    snprintf(sql, sizeof sql, "LISTEN \"%s\"", db->listen[i]);
+    push_first(db, sql, on_listen);
+}
+
+static void on_unlisten(void *ud, const struct db_reply *r)
+{
+    (void)ud;
+    (void)r;
+}
+
 /* A new connection: no channel is listened to on it yet.  LISTENs still
  * queued from the last one are dropped, and every channel's is queued
  * first. */
-void db_queue_listens(struct db *db)
+/* Drops the LISTENs still queued. */
+static void drop_queued_listens(struct db *db)
 {
-    db->listening = 0;
     struct call **pp = &db->head;
     db->tail = NULL;
     while (*pp) {
@@ -56,6 +68,12 @@ void db_queue_listens(struct db *db)
             pp = &c->next;
         }
     }
+}
+
+void db_queue_listens(struct db *db)
+{
+    db->listening = 0;
+    drop_queued_listens(db);
     if (db->cfg->db.pooler == CONFIG_POOLER_TRANSACTION)
         return;
     for (int i = db->nlisten - 1; i >= 0; i--)
@@ -95,3 +113,32 @@ bool db_listens(const struct db *db)
            db->nlisten > 0 && db->listening >= db->nlisten;
 }
 
+
+int db_listen_set(struct db *db, const char *const *channels, int n)
+{
+    if (n < 0 || n > DB_LISTEN_MAX)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (!channel_ok(channels[i]))
+            return -1;
+    bool same = n == db->nlisten;
+    for (int i = 0; i < n && same; i++)
+        same = strcmp(channels[i], db->listen[i]) == 0;
+    if (same)
+        return 0;
+    db->nlisten = 0;
+    for (int i = 0; i < n; i++)
+        snprintf(db->listen[db->nlisten++], sizeof db->listen[0], "%s", channels[i]);
+    if (db->state != DB_READY || db->cfg->db.pooler == CONFIG_POOLER_TRANSACTION || db->closing)
+        return 0;       /* the (re)connection sends the new set */
+    /* On this connection: forget the old channels first, then the new
+     * set's LISTENs, ahead of every queued call.  An answer to an old
+     * LISTEN still under way may count once too often: db_listens() is a
+     * hint for polling, and the next connection counts afresh. */
+    db->listening = 0;
+    drop_queued_listens(db);
+    for (int i = db->nlisten - 1; i >= 0; i--)
+        push_listen(db, i);
+    push_first(db, "UNLISTEN *", on_unlisten);
+    return 0;
+}

@@ -23,7 +23,9 @@
     C(LEAD)     /* one lead, and the inbox's rows: what changes a lead */ \
     C(LEADVIEW) /* one lead's page */ \
     C(MENU)     /* a list of choices over the screen */ \
-    C(AUDIT)    /* the audit log */
+    C(AUDIT)    /* the audit log */ \
+    C(TEAM)     /* the team: members and invites */ \
+    C(SETTINGS) /* the practice's settings (Owner) */
 
 /* Scopes: the whole ctx mask of one kind of screen (SCOPE_<NAME>), which a
  * screen puts in its ops->ctx.  The clash check looks at each scope, and
@@ -41,7 +43,9 @@
     S(MENU, CTX_LIST | CTX_MENU) \
     S(PROMPT, CTX_FORM) \
     S(AUDIT, CTX_GLOBAL | CTX_LIST | CTX_AUDIT) \
-    S(PAGER, CTX_GLOBAL | CTX_LIST)
+    S(PAGER, CTX_GLOBAL | CTX_LIST) \
+    S(TEAM, CTX_GLOBAL | CTX_LIST | CTX_TEAM) \
+    S(SETTINGS, CTX_GLOBAL | CTX_LIST | CTX_SETTINGS)
 
 /* A(ID, name, ctx, perm, label, help, keys): ACT_<ID>; the [keys] name
  * (ID in lower case, '-' for '_': a test holds them together); the contexts
@@ -91,8 +95,24 @@
       "export the leads shown (the filter in force) to a CSV file", "e") \
     A(DELETE, "delete", CTX_LEADVIEW, "lead.delete", "delete", \
       "delete the lead at the visitor's request (asks to type its id)", "D") \
-    A(AUDIT_TRAIL, "audit-trail", CTX_LEADVIEW, "audit.read", "audit trail", \
-      "who saw, changed or exported this lead (the audit log)", "L") \
+    A(AUDIT_TRAIL, "audit-trail", CTX_LEADVIEW | CTX_TEAM, "audit.read", "audit trail", \
+      "the audit log of this lead, or of what this member did", "L") \
+    /* The team.  Each key shows only to a role that may use it, and only
+     * on a row it applies to (team_allowed): no remove on the Owner. */ \
+    A(INVITE, "invite", CTX_TEAM, "member.invite", "invite", \
+      "invite someone by email (a code to hand over, shown once)", "i") \
+    A(RESEND_INVITE, "resend-invite", CTX_TEAM, "member.invite", "resend", \
+      "a new code for the invite under the cursor (the old one stops working)", "R") \
+    A(REMOVE, "remove", CTX_TEAM, "member.remove", "remove", \
+      "remove the member under the cursor, or revoke the invite", "D") \
+    A(PROMOTE, "promote", CTX_TEAM, "member.role_change", "promote", \
+      "make the Viewer under the cursor an Admin", "+") \
+    A(DEMOTE, "demote", CTX_TEAM, "member.role_change", "demote", \
+      "make the Admin under the cursor a Viewer", "-") \
+    A(TRANSFER, "transfer", CTX_TEAM, "practice.transfer", NULL, \
+      "make the Admin under the cursor the Owner (you become an Admin)", "T") \
+    A(SETTINGS, "settings", CTX_TEAM, "practice.settings", "settings", \
+      "the practice's settings: two-factor, idle lock, chatbot key, closing", "S") \
     /* The audit log: its range, the chart of events per day, export. */ \
     A(RANGE, "range", CTX_AUDIT, NULL, "range", \
       "a range of days typed: 2026-11-01..2026-11-15", "R") \
@@ -126,7 +146,8 @@
     A(TOP, "top", CTX_LIST | CTX_HELP, NULL, NULL, "go to the first row", "g Home") \
     A(BOTTOM, "bottom", CTX_LIST | CTX_HELP, NULL, NULL, "go to the last row", "G End") \
     A(OPEN, "open", CTX_LIST, NULL, "choose", "open or choose the row under the cursor", "Enter") \
-    A(REFRESH, "refresh", CTX_HOME | CTX_INBOX | CTX_LEADVIEW | CTX_AUDIT, NULL, "refresh", \
+    A(REFRESH, "refresh", CTX_HOME | CTX_INBOX | CTX_LEADVIEW | CTX_AUDIT | CTX_TEAM | CTX_SETTINGS, \
+      NULL, "refresh", \
       "ask the database again", "r") \
     A(SIGN_OUT, "sign-out", CTX_HOME, NULL, "sign out", "sign out of this session", "o") \
     A(SWITCH_PRACTICE, "switch-practice", CTX_HOME, NULL, NULL, \

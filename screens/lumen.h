@@ -32,6 +32,9 @@ struct lumen_me {
     char timezone[64];
     char role[16];
     bool mfa_enabled;
+    bool mfa_enroll_required;   /* the practice requires 2FA, the account has none */
+    bool practice_closed;       /* the Owner's danger zone: closed, purge pending */
+    int recovery_codes_left;    /* -1 without 2FA */
     int idle_timeout_s;
     char perms[LUMEN_MAX_PERMS][40];
     size_t nperms;
@@ -57,9 +60,11 @@ struct lumen {
      * SIGN_OUT_CALLS: the sign-out, which must still reach the server after
      * the session and all its screens are gone. */
     char session_calls, sign_out_calls;
-    /* Wake-ups by a poll (no LISTEN behind a transaction pooler). */
-    bool poll_wake;
+    /* Wake-ups (screens/wake.c): the poll's next tick, when LISTEN does
+     * not work; the api.session_state under way, owned by WAKE_CALLS. */
     long long wake_at_ms;
+    bool wake_pending;
+    char wake_calls;
     unsigned connections;       /* db_connections() when last looked */
     /* lumen_timer's one slot. */
     void (*timer_fn)(void *ud);
@@ -93,6 +98,16 @@ void lumen_call_failed(struct lumen *L, enum api_err err);
  * actions the role may not take disappear from every screen. */
 void lumen_store_me(struct lumen *L, const struct api_me *me);
 bool lumen_can(const struct lumen *L, const char *permission);
+/* api.me was read again and differs (a role changed elsewhere): the
+ * screens in hand redraw, and a tab the role may no longer open gives way
+ * to Home. */
+void lumen_me_changed(struct lumen *L);
+/* Reads api.me again (after a change of one's own role or settings); what
+ * differs follows as after a wake-up (screens/wake.c). */
+void lumen_refresh_me(struct lumen *L);
+/* The practice requires two-factor and this account has none: nothing but
+ * enrollment (or signing out) until it is set up (screens/enroll.c). */
+void lumen_enroll_required(struct lumen *L);
 /* "Owner", "Admin", "Viewer" for a role as the database names it. */
 const char *lumen_role_title(const char *role);
 /* Puts the lock screen over everything (tui_app_lock), when signed in and

@@ -2,6 +2,7 @@
  * header, the idle lock, and the moves between sign-in, picker and home. */
 #include "screens/lumen.h"
 #include "screens/inbox.h"
+#include "screens/wake.h"
 #include "screens/actions.h"
 #include "screens/screen.h"
 #include "client/mem.h"
@@ -42,11 +43,9 @@ static int io_fds(void *ud, struct pollfd *fds, int max, int *timeout_ms)
     struct lumen *L = ud;
     long long now = db_now_ms();
     int t = db_timeout_ms(L->db, now);
-    if (L->poll_wake && L->me.practice_id[0]) {
-        long long w = L->wake_at_ms > now ? L->wake_at_ms - now : 0;
-        if (t < 0 || w < t)
-            t = (int)w;
-    }
+    int w = wake_timeout_ms(L, now);
+    if (w >= 0 && (t < 0 || w < t))
+        t = w;
     if (L->timer_fn) {
         long long w = L->timer_at_ms > now ? L->timer_at_ms - now : 0;
         if (t < 0 || w < t)
@@ -62,32 +61,12 @@ static int io_fds(void *ud, struct pollfd *fds, int max, int *timeout_ms)
     return 1;
 }
 
-/* Wake-ups (DESIGN.md): a NOTIFY on the practice's channel, or, where a
- * transaction pooler keeps LISTEN from working, a tick every second.
- * Either only makes the inbox ask the api again: a NOTIFY can come from
- * anyone, so it carries nothing acted upon. */
-#define WAKE_POLL_MS 1000
-
 static void io_service(void *ud, const struct pollfd *fds, int n)
 {
     struct lumen *L = ud;
     long long now = db_now_ms();
     db_service(L->db, n > 0 ? fds[0].revents : 0, now);
-    bool wake = false;
-    while (db_next_notify(L->db))
-        wake = true;
-    /* What was notified while the connection was down is lost: look once. */
-    if (db_connections(L->db) != L->connections) {
-        if (L->connections)
-            wake = true;
-        L->connections = db_connections(L->db);
-    }
-    if (L->poll_wake && L->me.practice_id[0] && now >= L->wake_at_ms) {
-        L->wake_at_ms = now + WAKE_POLL_MS;
-        wake = true;
-    }
-    if (wake && !tui_app_locked(L->app))
-        inbox_wake(L);
+    wake_service(L, now);     /* screens/wake.c */
     if (L->timer_fn && now >= L->timer_at_ms) {
         void (*fn)(void *) = L->timer_fn;
         L->timer_fn = NULL;
@@ -188,6 +167,9 @@ void lumen_store_me(struct lumen *L, const struct api_me *me)
     snprintf(m->timezone, sizeof m->timezone, "%s", me->timezone);
     snprintf(m->role, sizeof m->role, "%s", me->role);
     m->mfa_enabled = me->mfa_enabled;
+    m->mfa_enroll_required = me->mfa_enroll_required;
+    m->practice_closed = me->practice_closed_at && me->practice_closed_at[0];
+    m->recovery_codes_left = me->recovery_codes_left;
     m->idle_timeout_s = me->idle_timeout_s;
     const char *perms[LUMEN_MAX_PERMS];
     for (size_t i = 0; i < me->npermissions && i < LUMEN_MAX_PERMS; i++) {
@@ -197,17 +179,7 @@ void lumen_store_me(struct lumen *L, const struct api_me *me)
     }
     keymap_set_permissions(L->km, perms, m->nperms);
     practice_clock(m->timezone);
-    if (m->practice_id[0]) {
-        /* lumen_leads_<practice id without dashes> (db/API.md) */
-        char ch[64] = "lumen_leads_";
-        size_t j = strlen(ch);
-        for (const char *p = m->practice_id; *p && j + 1 < sizeof ch; p++)
-            if (*p != '-')
-                ch[j++] = *p;
-        ch[j] = '\0';
-        L->poll_wake = db_listen(L->db, ch) != 0 ||
-                       L->cfg->db.pooler == CONFIG_POOLER_TRANSACTION;
-    }
+    wake_listen(L);
     tui_app_dirty(L->app);
 }
 
@@ -263,7 +235,9 @@ static void on_me_after_sign_in(void *ud, enum api_err err, const struct api_me 
     }
     lumen_store_me(L, me);
     lumen_arm_idle(L);
-    if (!L->me.practice_id[0]) {
+    if (L->me.mfa_enroll_required) {
+        lumen_enroll_required(L);
+    } else if (!L->me.practice_id[0]) {
         lumen_go(L, SCR_PICKER, NULL);
     } else {
         lumen_go(L, SCR_HOME, NULL);
@@ -288,6 +262,7 @@ void lumen_signed_out(struct lumen *L, const char *message)
     /* The screens' calls go with the screens (lumen_go below replaces
      * them all, the lock's with lock_reset); the sign-out stays. */
     api_cancel(L->db, &L->session_calls);
+    wake_forget(L);
     api_auth_clear(&L->auth);
     memset(&L->me, 0, sizeof L->me);
     keymap_set_permissions(L->km, NULL, 0);     /* the next person's role is unknown */
@@ -308,6 +283,14 @@ bool lumen_session_error(void *ud, enum api_err err)
         if (!L->auth.has_token)
             return false;
         lumen_lock(L, false);
+        return true;
+    }
+    /* The practice requires two-factor of an account without it: nothing
+     * but enrollment until it is set up, whichever call learnt it. */
+    if (err == API_ERR_ENROLL) {
+        if (!L->auth.has_token)
+            return false;
+        lumen_enroll_required(L);
         return true;
     }
     if (!api_err_ends_session(err))

@@ -3,6 +3,7 @@
  * the tab bar drawn from the registry. */
 #include "screens/lumen.h"
 #include "screens/registry.h"
+#include "screens/team.h"
 #include "tui/text.h"
 
 #include <stdio.h>
@@ -125,4 +126,23 @@ int lumen_draw_tabs(const struct lumen *L, WINDOW *w, int cols, int room)
         x += tw;
     }
     return width;
+}
+
+void lumen_me_changed(struct lumen *L)
+{
+    /* A screen on the stack that the role may no longer open (its keys
+     * already went with the keymap's permissions) gives way to Home. */
+    for (int depth = 0;; depth++) {
+        const struct tui_screen *s = tui_app_stack_at(L->app, depth);
+        if (!s)
+            break;
+        for (size_t i = 0; i < SCR_COUNT; i++)
+            if (L->screens[i] == s && lumen_screens[i].perm &&
+                !lumen_can(L, lumen_screens[i].perm)) {
+                lumen_go(L, SCR_HOME, NULL);
+                return;
+            }
+    }
+    team_changed(L);
+    tui_app_dirty(L->app);
 }

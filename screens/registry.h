@@ -31,6 +31,8 @@ enum nav_kind {
     R(LEAD, lead, NAV_PUSH, -1, NULL, "lead.read") \
     R(AUDIT, audit, NAV_ROOT, ACT_TAB_AUDIT, "Audit", "audit.read") \
     R(AUDIT_ROW, audit_row, NAV_PUSH, -1, NULL, "audit.read") \
+    R(TEAM, team, NAV_ROOT, ACT_TAB_TEAM, "Team", "team.read") \
+    R(SETTINGS, settings, NAV_PUSH, -1, NULL, "practice.settings") \
     R(LOCK, lock, NAV_LOCK, -1, NULL, NULL) \
     R(STEPUP, stepup, NAV_OVERLAY, -1, NULL, NULL) \
     R(HELP, help, NAV_OVERLAY, -1, NULL, NULL) \

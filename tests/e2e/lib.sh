@@ -10,6 +10,10 @@
 #   e2e_screen                  print the screen as text
 #   e2e_screen_escapes          print the screen with its escape sequences
 #   e2e_resize COLS ROWS
+#   e2e_use NAME                the terminal the calls above act on: "t"
+#                               (the first) or another, for a second client
+#                               open at the same time (each its own tmux
+#                               session of the test's server)
 #   e2e_ok COND DESC / e2e_is GOT WANT DESC / e2e_done
 # Against the test cluster (tests/run.sh):
 #   e2e_db [CONF LINE...]      a database of this test's own, copied from
@@ -39,11 +43,16 @@ E2E_SANDIR=$(mktemp -d)
 printf 'set -g remain-on-exit on\nset -g status off\nset -g default-size 80x24\nset -g exit-empty off\n' > "$E2E_TMUXCONF"
 e2e_tmux() { tmux -L "$E2E_SOCK" -f "$E2E_TMUXCONF" "$@"; }
 
+E2E_T=t
+e2e_use() { E2E_T=$1; }
+# Each terminal's exit status file: the first's is $E2E_STATUS.
+e2e_status_file() { if [ "$E2E_T" = t ]; then echo "$E2E_STATUS"; else echo "$E2E_STATUS.$E2E_T"; fi; }
+
 E2E_DB=""
 E2E_CONF=""
 e2e_cleanup() {
   e2e_tmux kill-server >/dev/null 2>&1 || true
-  rm -f "$E2E_TMUXCONF" "$E2E_STATUS"
+  rm -f "$E2E_TMUXCONF" "$E2E_STATUS" "$E2E_STATUS".*
   rm -rf "$E2E_SANDIR"
   [ -n "$E2E_CONF" ] && rm -f "$E2E_CONF"
   [ -n "$E2E_DB" ] && dropdb --if-exists "$E2E_DB" >/dev/null 2>&1
@@ -59,15 +68,15 @@ e2e_plan() { echo "1..$1"; }
 # at exit (a sanitizer's leak report) happens: a moment to exit by itself,
 # then SIGTERM, as a closed terminal would; then the session goes.
 e2e_stop() {
-  if e2e_tmux has-session -t t 2>/dev/null; then
+  if e2e_tmux has-session -t "$E2E_T" 2>/dev/null; then
     _i=0
     while [ -z "$(e2e_exit_status)" ] && [ $_i -lt 6 ]; do sleep 0.05; _i=$((_i + 1)); done
     if [ -z "$(e2e_exit_status)" ]; then
-      pkill -TERM -P "$(e2e_tmux display-message -p -t t '#{pane_pid}')" 2>/dev/null
+      pkill -TERM -P "$(e2e_tmux display-message -p -t "$E2E_T" '#{pane_pid}')" 2>/dev/null
       _i=0
       while [ -z "$(e2e_exit_status)" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
     fi
-    e2e_tmux kill-session -t t >/dev/null 2>&1 || true
+    e2e_tmux kill-session -t "$E2E_T" >/dev/null 2>&1 || true
   fi
 }
 
@@ -75,30 +84,30 @@ e2e_start() {
   # One server for the whole test: a new session replaces the old one.
   # (Killing and restarting the server races with its own exit.)
   e2e_stop
-  : > "$E2E_STATUS"
-  e2e_tmux new-session -d -x "$E2E_COLS" -y "$E2E_ROWS" -s t \
+  : > "$(e2e_status_file)"
+  e2e_tmux new-session -d -x "$E2E_COLS" -y "$E2E_ROWS" -s "$E2E_T" \
     "env LC_ALL=C.UTF-8 TERM=xterm-256color ASAN_OPTIONS=log_path=$E2E_SANDIR/asan \
-     UBSAN_OPTIONS=log_path=$E2E_SANDIR/ubsan:print_stacktrace=1 $1; echo \$? > $E2E_STATUS"
+     UBSAN_OPTIONS=log_path=$E2E_SANDIR/ubsan:print_stacktrace=1 $1; echo \$? > $(e2e_status_file)"
 }
 
-e2e_keys() { e2e_tmux send-keys -t t "$@"; }
-e2e_type() { e2e_tmux send-keys -t t -l "$1"; }
+e2e_keys() { e2e_tmux send-keys -t "$E2E_T" "$@"; }
+e2e_type() { e2e_tmux send-keys -t "$E2E_T" -l "$1"; }
 # tmux scrolls a dead pane by one line to write "Pane is dead"; once the
 # program has exited, read the history too so its first line is not lost.
 e2e_screen() {
-  if [ "$(e2e_tmux display-message -p -t t '#{pane_dead}')" = 1 ]; then
-    e2e_tmux capture-pane -p -S - -t t
+  if [ "$(e2e_tmux display-message -p -t "$E2E_T" '#{pane_dead}')" = 1 ]; then
+    e2e_tmux capture-pane -p -S - -t "$E2E_T"
   else
-    e2e_tmux capture-pane -p -t t
+    e2e_tmux capture-pane -p -t "$E2E_T"
   fi
 }
-e2e_screen_escapes() { e2e_tmux capture-pane -p -e -t t; }
-e2e_resize() { e2e_tmux resize-window -t t -x "$1" -y "$2"; }
+e2e_screen_escapes() { e2e_tmux capture-pane -p -e -t "$E2E_T"; }
+e2e_resize() { e2e_tmux resize-window -t "$E2E_T" -x "$1" -y "$2"; }
 
 # The exit status of the program, once it has exited ("" while running).
 # The exit status of the program once it has exited, "" while it runs.
 # (tmux's own pane_dead_status is sometimes never set; the file always is.)
-e2e_exit_status() { cat "$E2E_STATUS"; }
+e2e_exit_status() { cat "$(e2e_status_file)"; }
 
 e2e_wait_for() {
   _want=$1; _secs=${2:-10}; _i=0
@@ -171,7 +180,11 @@ e2e_is() {
 # Ends the program (as a closed terminal would), then fails the test on
 # any sanitizer report.
 e2e_done() {
-  e2e_stop
+  # Every terminal the test opened, so each one's exit is checked too.
+  for _t in $(e2e_tmux list-sessions -F '#{session_name}' 2>/dev/null); do
+    E2E_T=$_t
+    e2e_stop
+  done
   for _f in "$E2E_SANDIR"/*; do
     [ -s "$_f" ] || continue
     echo "# sanitizer report $(basename "$_f"):"

@@ -298,6 +298,42 @@ static void listen_survives_a_reconnect(void **state)
     config_free(&cfg2);
 }
 
+/* A new sign-in replaces the channels: the old ones no longer wake it. */
+static void listen_set_replaces_the_channels(void **state)
+{
+    (void)state;
+    struct config cfg, cfg2;
+    struct db *db = cluster_open(&cfg);
+    if (!db)
+        skip();
+    struct db *other = cluster_open(&cfg2);
+    struct pid_answer a;
+    const char *first[] = { "lumen_account_a", "lumen_leads_a" };
+    const char *second[] = { "lumen_account_b" };
+    const char *bad[] = { "lumen_account_c", "No" };
+    assert_int_equal(db_listen_set(db, first, 2), 0);
+    assert_true(wait_listening(db, 1));
+    assert_string_equal(ask(db, "SELECT count(*) FROM pg_listening_channels()", &a), "2");
+    assert_int_equal(db_listen_set(db, first, 2), 0);     /* the same set: no change */
+    assert_int_equal(db_listen_set(db, bad, 2), -1);      /* refused whole */
+    assert_string_equal(ask(db, "SELECT string_agg(c, ',' ORDER BY c) FROM "
+                                "pg_listening_channels() c", &a),
+                        "lumen_account_a,lumen_leads_a");
+    assert_int_equal(db_listen_set(db, second, 1), 0);
+    assert_string_equal(ask(db, "SELECT string_agg(c, ',' ORDER BY c) FROM "
+                                "pg_listening_channels() c", &a),
+                        "lumen_account_b");
+    ask(other, "NOTIFY lumen_account_b", &a);
+    assert_true(wait_notify(db, "lumen_account_b"));
+    assert_int_equal(db_listen_set(db, NULL, 0), 0);
+    assert_string_equal(ask(db, "SELECT count(*) FROM pg_listening_channels()", &a), "0");
+    assert_false(db_listens(db));
+    db_close(&db);
+    db_close(&other);
+    config_free(&cfg);
+    config_free(&cfg2);
+}
+
 /* Behind a transaction pooler: no LISTEN is sent at all. */
 static void no_listen_behind_a_transaction_pooler(void **state)
 {
@@ -354,6 +390,7 @@ int main(void)
         cmocka_unit_test(cancel_in_flight_does_not_block),
         cmocka_unit_test(next_call_waits_for_the_cancel_request),
         cmocka_unit_test(listen_survives_a_reconnect),
+        cmocka_unit_test(listen_set_replaces_the_channels),
         cmocka_unit_test(no_listen_behind_a_transaction_pooler),
     };
     return unit_run(tests);

@@ -131,6 +131,9 @@ struct api_me {
     int absolute_timeout_s;
     const char *const *permissions;
     size_t npermissions;
+    int recovery_codes_left;    /* -1 without two-factor */
+    bool mfa_enroll_required;   /* the practice requires 2FA, the account has none */
+    const char *practice_closed_at;     /* "" unless the practice is closed */
 };
 typedef void (*api_me_fn)(void *ud, enum api_err err, const struct api_me *me);
 int api_me(struct db *db, struct api_auth *auth, api_me_fn done, void *ud, const void *owner);
@@ -515,6 +518,13 @@ int api_practice_close(struct db *db, struct api_auth *auth, const char *confirm
 /* Owner, step-up.  ok | denied. */
 int api_practice_close_cancel(struct db *db, struct api_auth *auth, api_outcome_fn done,
                               void *ud, const void *owner);
+
+/* Owner, step-up: a new key for the chatbot's backend (ingest.lead_capture),
+ * the old one dead at once.  KEY is shown once: valid during the callback
+ * only, wiped after it. */
+typedef void (*api_text_fn)(void *ud, enum api_err err, const char *text);
+int api_ingest_key_rotate(struct db *db, struct api_auth *auth, api_text_fn done, void *ud,
+                          const void *owner);
 
 /* ------------------------------------------------------------ security
  * The account's own two-factor, password and sessions (spec: issue 10;

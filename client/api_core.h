@@ -84,6 +84,7 @@ struct pending {
         api_audit_row_fn audit_row;
         api_audit_days_fn audit_days;
         api_audit_export_open_fn audit_export_open;
+        api_text_fn text;
         api_outcome_fn outcome;
         api_team_members_fn team_members;
         api_invites_fn invites;

@@ -43,9 +43,9 @@ static int io_fds(void *ud, struct pollfd *fds, int max, int *timeout_ms)
     struct lumen *L = ud;
     long long now = db_now_ms();
     int t = db_timeout_ms(L->db, now);
-    int w = wake_timeout_ms(L, now);
-    if (w >= 0 && (t < 0 || w < t))
-        t = w;
+    int poll = wake_timeout_ms(L, now);
+    if (poll >= 0 && (t < 0 || poll < t))
+        t = poll;
     if (L->timer_fn) {
         long long w = L->timer_at_ms > now ? L->timer_at_ms - now : 0;
         if (t < 0 || w < t)

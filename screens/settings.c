@@ -182,7 +182,8 @@ static const char *idle_submit(void *ud, struct form *fm, size_t *which)
 {
     struct settings *st = ud;
     *which = 0;
-    int min = atoi(form_field(fm, 0)->text);
+    size_t len;
+    int min = atoi(field_text(form_field(fm, 0), &len));
     if (min < 1 || min > 60)
         return "From 1 to 60 minutes.";
     st->call = CALL_SAVE;
@@ -196,7 +197,8 @@ static const char *close_submit(void *ud, struct form *fm, size_t *which)
 {
     struct settings *st = ud;
     *which = 0;
-    if (strcmp(form_field(fm, 0)->text, st->name) != 0)
+    size_t len;
+    if (strcmp(field_text(form_field(fm, 0), &len), st->name) != 0)
         return "Type the practice's name exactly to confirm.";
     snprintf(st->confirm_name, sizeof st->confirm_name, "%s", st->name);
     st->call = CALL_CLOSE;

@@ -93,7 +93,7 @@ static void on_members(void *ud, enum api_err err, const struct api_team_member 
         copy(keep, sizeof keep, st->m[st->cursor].account_id);
     size_t n = count > TEAM_MAX_ROWS ? TEAM_MAX_ROWS : count;
     free(st->m);
-    st->m = mem_calloc(n ? n : 1, sizeof *st->m);
+    st->m = mem_alloc((n ? n : 1) * sizeof *st->m);
     st->nm = n;
     for (size_t i = 0; i < n; i++) {
         const struct api_team_member *r = &list[i];
@@ -132,7 +132,7 @@ static void on_invites(void *ud, enum api_err err, const struct api_invite *list
     }
     size_t n = count > TEAM_MAX_ROWS ? TEAM_MAX_ROWS : count;
     free(st->inv);
-    st->inv = mem_calloc(n ? n : 1, sizeof *st->inv);
+    st->inv = mem_alloc((n ? n : 1) * sizeof *st->inv);
     st->ni = n;
     for (size_t i = 0; i < n; i++) {
         const struct api_invite *r = &list[i];

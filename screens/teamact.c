@@ -177,7 +177,8 @@ static void role_chosen(void *ud, size_t i)
 static const char *invite_submit(void *ud, struct form *fm, size_t *which)
 {
     struct teamact *a = ud;
-    const char *email = form_field(fm, 0)->text;
+    size_t len;
+    const char *email = field_text(form_field(fm, 0), &len);
     *which = 0;
     const char *at = strchr(email, '@');
     if (!at || at == email || !at[1] || strchr(email, ' ') || strlen(email) > 254)
@@ -208,7 +209,8 @@ static const char *remove_submit(void *ud, struct form *fm, size_t *which)
 {
     struct teamact *a = ud;
     *which = 0;
-    if (strcasecmp(form_field(fm, 0)->text, a->member.email) != 0)
+    size_t len;
+    if (strcasecmp(field_text(form_field(fm, 0), &len), a->member.email) != 0)
         return "Type the member's email exactly to confirm.";
     send(a);
     return NULL;
@@ -216,7 +218,7 @@ static const char *remove_submit(void *ud, struct form *fm, size_t *which)
 
 static void ask_remove(struct teamact *a)
 {
-    char text[700];
+    char text[1200];
     snprintf(text, sizeof text, "%s (%s, %s) loses access at once: every session of theirs "
              "in this practice ends now. Leads assigned to them become unassigned; what they "
              "did stays in the audit log. Type their email, %s, to confirm.", a->member.name,
@@ -236,7 +238,8 @@ static const char *transfer_submit(void *ud, struct form *fm, size_t *which)
 {
     struct teamact *a = ud;
     *which = 0;
-    if (strcmp(form_field(fm, 0)->text, a->L->me.practice_name) != 0)
+    size_t len;
+    if (strcmp(field_text(form_field(fm, 0), &len), a->L->me.practice_name) != 0)
         return "Type the practice's name exactly to confirm.";
     send(a);
     return NULL;
@@ -244,7 +247,7 @@ static const char *transfer_submit(void *ud, struct form *fm, size_t *which)
 
 static void ask_transfer(struct teamact *a)
 {
-    char text[900];
+    char text[1100];
     snprintf(text, sizeof text, "%s becomes the Owner of %s, and you become an Admin: only "
              "the new Owner can give it back. Type the practice's name, %s, to confirm.",
              a->member.name, a->L->me.practice_name, a->L->me.practice_name);

@@ -845,9 +845,9 @@ $$;
 -- (practice.settings), each with a step-up.
 -- ===========================================================================
 
--- Require 2FA of every member, and the idle timeout (60 to 3600 seconds,
--- not beyond the practice's absolute timeout); NULL leaves a setting as it
--- is.  Live sessions in the practice take the new idle timeout at once
+-- Require 2FA of every member (the Owner must have it already), and the
+-- idle timeout (60 to 3600 seconds, not beyond the practice's absolute
+-- timeout); NULL leaves a setting as it is.  Live sessions in the practice take the new idle timeout at once
 -- (a session another transaction holds is skipped, not waited on: it
 -- keeps its timeout until its next sign-in), and every member is woken
 -- (their clients read api.me again: the idle lock, and enrollment where
@@ -877,6 +877,11 @@ BEGIN
   PERFORM require_step_up(s);
   IF p_idle_timeout_s IS NOT NULL AND p_idle_timeout_s NOT BETWEEN 60 AND 3600 THEN
     PERFORM fail('LMV01', 'idle_timeout_s: 60 to 3600 seconds (1 to 60 minutes)');
+  END IF;
+  -- Requiring 2FA of everyone while having none would shut the Owner out
+  -- at once (013: LMS07 for a member without it), so they enroll first.
+  IF p_require_mfa AND NOT (SELECT a.mfa_enabled FROM accounts a WHERE a.id = s.account_id) THEN
+    PERFORM fail('LMV01', 'require_mfa: turn on two-factor for your own account first');
   END IF;
   IF team_self_role(s) IS DISTINCT FROM 'owner' THEN
     RETURN team_denied(s, 'practice.settings', 'practice', s.practice_id::text, '{"reason": "not_owner"}');

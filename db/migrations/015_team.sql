@@ -80,31 +80,12 @@ AS $$
 $$;
 
 -- ===========================================================================
--- Attempts (007, 009, 013) for the team's writes and the two invite
--- guesses.  The kinds are added to whatever the constraint allows now
--- (013 and 014 add theirs), read from the catalog rather than written out,
--- so that this migration cannot drop a kind it does not know of.
+-- Attempts: the team's writes and the two invite guesses are kinds of
+-- their own (member.invite, member.invite_revoke, member.remove,
+-- member.role_change, practice.transfer, practice.settings,
+-- practice.close, practice.close_cancel, invite.check, invite.accept),
+-- which 013's constraint (a shape, not a list) already allows.
 -- ===========================================================================
-DO $$
-DECLARE
-  v_def text;
-  v_kinds text[];
-BEGIN
-  SELECT pg_get_constraintdef(c.oid) INTO v_def
-  FROM pg_constraint c
-  WHERE c.conrelid = 'lumen.attempts'::regclass AND c.conname = 'attempts_kind_check';
-  SELECT array_agg(DISTINCT k ORDER BY k) INTO v_kinds
-  FROM (SELECT (regexp_matches(v_def, '''([^'']+)''', 'g'))[1] AS k
-        UNION
-        SELECT unnest(ARRAY['member.invite', 'member.invite_revoke', 'member.remove',
-                            'member.role_change', 'practice.transfer', 'practice.settings',
-                            'practice.close', 'practice.close_cancel',
-                            'invite.check', 'invite.accept'])) x;
-  ALTER TABLE attempts DROP CONSTRAINT attempts_kind_check;
-  EXECUTE format('ALTER TABLE attempts ADD CONSTRAINT attempts_kind_check CHECK (kind = ANY (%L::text[]))',
-                 v_kinds);
-END
-$$;
 
 -- ===========================================================================
 -- The purge of closed practices (issue 9's danger zone): a practice whose

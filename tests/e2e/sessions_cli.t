@@ -14,7 +14,7 @@ if [ "$(psql -X -At -d lumen_demo -c "SELECT to_regprocedure('api.sessions(text)
   echo "1..0 # SKIP api.sessions does not exist yet (the backend of issue 10)"
   exit 0
 fi
-e2e_plan 15
+e2e_plan 16
 e2e_db
 
 PW=$E2E_PASSWORD
@@ -69,6 +69,10 @@ e2e_ok "[ \"\$(me_state $T2)\" = LMS02 ] && [ \"\$(me_state $T3)\" = LMS02 ] && 
 e2e_is "$(e2e_sql "SELECT count(*) FROM lumen.sessions s JOIN lumen.accounts a ON a.id = s.account_id
                    WHERE a.email = '$ADMIN' AND s.revoked_at IS NULL")" 0 \
   "and the command's own session was signed out at its end"
+
+# A member of two practices is not asked to choose one for this.
+out=$(printf '%s\n' "$PW" | lumen sessions list --email owner@harbortherapy.test --password-stdin 2>&1); rc=$?
+e2e_ok "[ $rc = 0 ] && echo \"\$out\" | grep -q '$SO'" "a member of two practices lists without --practice ($out)"
 
 lumen sessions revoke >/dev/null 2>&1; r1=$?
 lumen sessions revoke not-an-id >/dev/null 2>&1; r2=$?

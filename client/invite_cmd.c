@@ -168,8 +168,8 @@ static int new_password(const struct subcmd_opts *o, const char *email, char *pw
     return ok ? 0 : -1;
 }
 
-/* Queued call's answer; -1 after a line when there was none. */
-static int wait(struct db *db, struct step *s)
+/* The queued call's answer; -1 after a line when there was none. */
+static int wait_step(struct db *db, struct step *s)
 {
     return subcmd_wait(db, &s->done);
 }
@@ -184,7 +184,7 @@ static const char *role_title(const char *role)
 static int check_code(struct db *db, const char *code, const char *email, const char *origin,
                       struct step *s)
 {
-    if (api_invite_check(db, code, email, origin, on_outcome, s, s) != 0 || wait(db, s) != 0)
+    if (api_invite_check(db, code, email, origin, on_outcome, s, s) != 0 || wait_step(db, s) != 0)
         return -1;
     if (s->err != API_OK) {
         subcmd_say_err(s->err);
@@ -231,7 +231,7 @@ static int make_key(struct db *db, const struct subcmd_opts *o, const char *emai
                 o->password_stdin ? " on standard input" : " (no terminal: use --password-stdin)");
     } else {
         struct step s = { 0 };
-        if (api_login_begin(db, email, on_kdf, &s, &s) == 0 && wait(db, &s) == 0) {
+        if (api_login_begin(db, email, on_kdf, &s, &s) == 0 && wait_step(db, &s) == 0) {
             if (s.err != API_OK)
                 subcmd_say_err(s.err);
             else if (api_derive_key(pw, strlen(pw), &s.kdf, key) != 0)
@@ -287,7 +287,7 @@ static int accept_invite(struct db *db, const struct subcmd_opts *o, const char 
         int queued = api_invite_accept(db, code, email, exists ? NULL : name, &kdf, key, origin,
                                        on_outcome, &s, &s);
         sodium_memzero(&kdf, sizeof kdf);
-        if (queued == 0 && wait(db, &s) == 0) {
+        if (queued == 0 && wait_step(db, &s) == 0) {
             if (s.err == API_ERR_INVALID)
                 fprintf(stderr, "lumen: the database refused the name or the password's "
                                 "settings as invalid\n");

@@ -118,7 +118,8 @@ int subcmd_wait(struct db *db, const bool *done)
 
 void subcmd_say_err(enum api_err err)
 {
-    const char *d = err == API_ERR_SERVER ? api_err_detail() : "";
+    const char *d = err == API_ERR_SERVER ? api_err_detail()
+                  : err == API_ERR_ENROLL ? "(sign in with lumen: it sets it up)" : "";
     fprintf(stderr, "lumen: %s%s%s\n", api_err_message(err), *d ? " " : "", d);
 }
 

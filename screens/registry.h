@@ -31,6 +31,12 @@ enum nav_kind {
     R(LEAD, lead, NAV_PUSH, -1, NULL, "lead.read") \
     R(AUDIT, audit, NAV_ROOT, ACT_TAB_AUDIT, "Audit", "audit.read") \
     R(AUDIT_ROW, audit_row, NAV_PUSH, -1, NULL, "audit.read") \
+    /* --- account security (issue 10): the tab, then what it opens --- */ \
+    R(SECURITY, security, NAV_ROOT, ACT_TAB_SECURITY, "Security", "mfa.self") \
+    R(ENROLL, enroll, NAV_ROOT, -1, NULL, NULL) \
+    R(RECOVERY_CODES, recovery_codes, NAV_ROOT, -1, NULL, NULL) \
+    R(PASSWORD, password, NAV_PUSH, -1, NULL, NULL) \
+    /* --- end of account security --- */ \
     R(LOCK, lock, NAV_LOCK, -1, NULL, NULL) \
     R(STEPUP, stepup, NAV_OVERLAY, -1, NULL, NULL) \
     R(HELP, help, NAV_OVERLAY, -1, NULL, NULL) \

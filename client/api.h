@@ -29,6 +29,8 @@ enum api_err {
     API_ERR_SESSION_EXPIRED,    /* LMS04 */
     API_ERR_MFA_OWED,           /* LMS05 */
     API_ERR_NO_PRACTICE,        /* LMS06 */
+    API_ERR_ENROLL,             /* LMS07: the practice requires two-factor; enroll first */
+    API_ERR_PRACTICE_CLOSED,    /* LMS08: the practice is closed (ends the session) */
     API_ERR_DENIED,             /* LMP01 */
     API_ERR_INVALID,            /* LMV01 */
     API_ERR_STEP_UP,            /* LMU01: confirm the password (api_unlock), then replay */
@@ -42,7 +44,10 @@ enum api_err {
 const char *api_err_message(enum api_err err);
 /* True when the error means the session is over: back to sign-in.  Not
  * API_ERR_SESSION_IDLE: the server's idle expiry locks the session, and
- * api_unlock() with the password revives it. */
+ * api_unlock() with the password revives it.  Not API_ERR_ENROLL either:
+ * the session goes on, able only to enroll (and read its own account).
+ * API_ERR_PRACTICE_CLOSED is: only the Owner keeps a closed practice, and
+ * the Owner is never told it. */
 bool api_err_ends_session(enum api_err err);
 enum api_err api_err_from_sqlstate(const char *sqlstate);
 /* Why the last answer was refused as malformed (API_ERR_SERVER): the call
@@ -367,10 +372,249 @@ int api_audit_export_rows(struct db *db, struct api_auth *auth, const char *gran
                           long long after_id, int limit, api_rows_fn done, void *ud,
                           const void *owner);
 
+/* ------------------------------------------------------------ outcomes
+ * The writes of the team and security sections answer, as the lead
+ * writes do, an attempt id whose outcome api.attempt_result tells once,
+ * after the write's audit rows committed; unlike them, an outcome may
+ * carry a secret shown once (an invite code, recovery codes) and facts
+ * (info).  Which statuses, which facts: said at each call. */
+
+enum api_outcome_status {
+    API_OUTCOME_OK,
+    API_OUTCOME_DENIED,         /* the role may not (audited as denied) */
+    API_OUTCOME_NOT_FOUND,      /* no such id here (or another account's) */
+    API_OUTCOME_INVALID,        /* a wrong code or password, or a bad confirmation */
+    API_OUTCOME_LOCKED,         /* too many failures: retry_after_s */
+    API_OUTCOME_LAPSED,         /* a pending enrollment is older than 10 minutes */
+    API_OUTCOME_REQUIRED,       /* a practice requires two-factor (mfa_disable) */
+    API_OUTCOME_EXISTS,         /* already a member (member_invite) */
+};
+struct api_outcome {
+    enum api_outcome_status status;
+    int retry_after_s;          /* locked: seconds to wait; 0 when not said */
+    long long affected;         /* sessions ended, rows changed; 0 when not said */
+    int recovery_codes_left;    /* -1 when not said */
+    /* Shown once: an invite code, or ten recovery codes joined by '\n';
+     * NULL when none.  In sodium_malloc memory during the callback only:
+     * it is wiped and freed after it (and libpq's copy wiped before).
+     * Copy it nowhere but to the user's eyes or a 0600 file. */
+    const char *secret;
+    /* The outcome's facts (attempt_result's info); "", false or -1 when
+     * the server said none.  Strings valid during the callback. */
+    char invite_id[40];
+    const char *expires_at;     /* timestamptz text (ISO, perhaps with a 'T') */
+    const char *practice_name;
+    const char *role;
+    bool account_exists;        /* invite_check */
+    bool mfa_required;          /* invite_accept: the practice requires 2FA, the account lacks it */
+    const char *purge_after;    /* practice_close */
+    long long head_seq;         /* practice_close: the final chain head */
+    const char *head_hash;
+};
+typedef void (*api_outcome_fn)(void *ud, enum api_err err, const struct api_outcome *r);
+
+/* ------------------------------------------------------------ team
+ * Members, invites and the practice's settings (spec: issue 9,
+ * /work/spec-team-sec.md; db/api/80_team.sql).  Reads need team.read
+ * (every role) unless said; "step-up" means API_ERR_STEP_UP when the
+ * session's last proof is 10 minutes old: api_unlock(), then the call
+ * again.  Times are timestamptz text (the connection's zone is UTC). */
+
+/* Owner first, then admins, viewers, each by name.  LAST_ACTIVE_AT ""
+ * when never.  Strings valid during the callback. */
+struct api_team_member {
+    char account_id[40];
+    const char *display_name, *email, *role;
+    bool mfa_enabled;
+    const char *last_active_at, *member_since;
+    bool is_self;
+};
+typedef void (*api_team_members_fn)(void *ud, enum api_err err,
+                                    const struct api_team_member *list, size_t n);
+int api_team_members(struct db *db, struct api_auth *auth, api_team_members_fn done, void *ud,
+                     const void *owner);
+
+/* Pending invites (not accepted, not revoked); needs member.invite (a
+ * Viewer: API_ERR_DENIED). */
+struct api_invite {
+    char id[40];
+    const char *email, *role, *invited_by_name, *created_at, *expires_at;
+    bool expired;
+};
+typedef void (*api_invites_fn)(void *ud, enum api_err err, const struct api_invite *list,
+                               size_t n);
+int api_team_invites(struct db *db, struct api_auth *auth, api_invites_fn done, void *ud,
+                     const void *owner);
+
+/* ROLE "admin" | "viewer" (else API_ERR_INVALID).  ok (secret: the code;
+ * invite_id, expires_at) | denied | exists.  A pending invite to the same
+ * email is revoked by this one. */
+int api_member_invite(struct db *db, struct api_auth *auth, const char *email, const char *role,
+                      api_outcome_fn done, void *ud, const void *owner);
+/* A new code, the old one dead, expiry reset: ok (+ secret, expires_at) |
+ * denied | not_found. */
+int api_invite_resend(struct db *db, struct api_auth *auth, const char *invite_id,
+                      api_outcome_fn done, void *ud, const void *owner);
+/* Step-up.  ok | denied | not_found. */
+int api_invite_revoke(struct db *db, struct api_auth *auth, const char *invite_id,
+                      api_outcome_fn done, void *ud, const void *owner);
+
+/* Without a session (as api_login): ORIGIN the SSH client's address or ""
+ * (api_origin_from_env).  A guess, counted like a failed sign-in.
+ * ok (practice_name, role, account_exists) | invalid (wrong, used,
+ * revoked, expired, another email: one answer) | locked. */
+int api_invite_check(struct db *db, const char *code, const char *email, const char *origin,
+                     api_outcome_fn done, void *ud, const void *owner);
+/* Joins the invite's practice.  A new account: DISPLAY_NAME, KDF and KEY
+ * from api_password_set_key().  An existing one proves its password: KEY
+ * derived with the salt and limits api_login_begin(EMAIL) answered (pass
+ * that KDF; DISPLAY_NAME may be NULL, both are ignored).  KEY is
+ * API_KEY_BYTES of secure memory the caller owns and wipes.
+ * ok (practice_name, role, mfa_required) | invalid | locked.  No session
+ * is made: sign in after. */
+int api_invite_accept(struct db *db, const char *code, const char *email,
+                      const char *display_name, const struct api_kdf *kdf,
+                      const unsigned char *key, const char *origin, api_outcome_fn done,
+                      void *ud, const void *owner);
+
+/* Step-up.  Owner: anyone but the Owner; Admin: Viewers only.  ok
+ * (their sessions in the practice end at once) | denied | not_found. */
+int api_member_remove(struct db *db, struct api_auth *auth, const char *account_id,
+                      api_outcome_fn done, void *ud, const void *owner);
+/* Owner only, step-up; ROLE "admin" | "viewer".  ok (affected 0: it was
+ * that role already) | denied | not_found. */
+int api_member_set_role(struct db *db, struct api_auth *auth, const char *account_id,
+                        const char *role, api_outcome_fn done, void *ud, const void *owner);
+/* Owner only, step-up; the new Owner must be an Admin here; the old one
+ * becomes Admin.  ok | denied (also the loser of two racing transfers). */
+int api_practice_transfer(struct db *db, struct api_auth *auth, const char *account_id,
+                          api_outcome_fn done, void *ud, const void *owner);
+
+/* Needs practice.settings (the Owner).  CLOSED_AT, PURGE_AFTER "" unless
+ * the practice is closed. */
+struct api_practice_settings {
+    const char *name;
+    bool require_mfa;
+    int idle_timeout_s;
+    const char *closed_at, *purge_after;
+    bool ingest_key_set;
+};
+typedef void (*api_practice_settings_fn)(void *ud, enum api_err err,
+                                         const struct api_practice_settings *s);
+int api_practice_settings(struct db *db, struct api_auth *auth, api_practice_settings_fn done,
+                          void *ud, const void *owner);
+/* Step-up; IDLE_TIMEOUT_S 60..3600 (else API_ERR_INVALID).  ok | denied. */
+int api_practice_settings_set(struct db *db, struct api_auth *auth, bool require_mfa,
+                              int idle_timeout_s, api_outcome_fn done, void *ud,
+                              const void *owner);
+/* Owner, step-up; CONFIRM_NAME must be the practice's name.  ok
+ * (purge_after, head_seq, head_hash: the final chain head; every
+ * member's session in the practice ends, this one too) | invalid | denied. */
+int api_practice_close(struct db *db, struct api_auth *auth, const char *confirm_name,
+                       api_outcome_fn done, void *ud, const void *owner);
+/* Owner, step-up.  ok | denied. */
+int api_practice_close_cancel(struct db *db, struct api_auth *auth, api_outcome_fn done,
+                              void *ud, const void *owner);
+
+/* ------------------------------------------------------------ security
+ * The account's own two-factor, password and sessions (spec: issue 10;
+ * db/api/70_security.sql).  Every call here works while the practice
+ * asks for enrollment (API_ERR_ENROLL elsewhere). */
+
+/* The server's defaults for a new password (accounts.pw_opslimit,
+ * pw_memlimit): what api.login_begin answers for an unknown email. */
+#define API_KDF_OPSLIMIT 2ULL
+#define API_KDF_MEMLIMIT (64u << 20)
+
+/* A new password's key: a fresh random salt (randombytes_buf) and the
+ * default limits into KDF, Argon2id of PASSWORD into KEY (API_KEY_BYTES of
+ * secure memory the caller owns and wipes, sodium_malloc).  0 or -1 (out
+ * of memory for Argon2id). */
+int api_password_set_key(const char *password, size_t len, struct api_kdf *kdf,
+                         unsigned char *key);
+
+/* Begins enrollment: a new secret (replacing a pending one), lapsing
+ * after 10 minutes.  API_ERR_INVALID when two-factor is on already.
+ * SECRET_BASE32 (no padding) and URI (otpauth://totp/Lumen:...) are
+ * secrets: valid during the callback only, wiped after it. */
+struct api_mfa_enroll {
+    const char *secret_base32;
+    const char *uri;
+    const char *expires_at;
+};
+typedef void (*api_mfa_enroll_fn)(void *ud, enum api_err err, const struct api_mfa_enroll *r);
+int api_mfa_enroll_begin(struct db *db, struct api_auth *auth, api_mfa_enroll_fn done,
+                         void *ud, const void *owner);
+/* The first code from the app (a guess).  ok (two-factor on; secret: ten
+ * recovery codes; recovery_codes_left) | invalid | locked | lapsed. */
+int api_mfa_enroll_confirm(struct db *db, struct api_auth *auth, const char *code,
+                           api_outcome_fn done, void *ud, const void *owner);
+/* Step-up.  ok (secret: ten new codes; the old ones die). */
+int api_mfa_recovery_regenerate(struct db *db, struct api_auth *auth, api_outcome_fn done,
+                                void *ud, const void *owner);
+/* A current code (TOTP or recovery; a guess).  ok | invalid | locked |
+ * required (a practice of the account requires two-factor). */
+int api_mfa_disable(struct db *db, struct api_auth *auth, const char *code,
+                    api_outcome_fn done, void *ud, const void *owner);
+/* CURRENT_KEY: the old password's key (api_login_begin's kdf); NEW_KDF
+ * and NEW_KEY from api_password_set_key().  Keys API_KEY_BYTES, the
+ * caller's secure memory.  A guess, counted like a failed sign-in.  ok
+ * (affected: the other sessions ended) | invalid | locked; limits below
+ * the server's minimum: API_ERR_INVALID. */
+int api_password_change(struct db *db, struct api_auth *auth, const unsigned char *current_key,
+                        const struct api_kdf *new_kdf, const unsigned char *new_key,
+                        api_outcome_fn done, void *ud, const void *owner);
+
+/* The account's unrevoked, unexpired sessions, newest activity first.
+ * Strings "" when NULL, valid during the callback. */
+struct api_session_row {
+    char id[40];
+    const char *created_at, *last_seen_at, *server_addr, *reported_origin, *client_version,
+        *practice_name;
+    bool locked;                /* state 'locked' (idle) rather than 'live' */
+    bool current;               /* the session of AUTH */
+};
+typedef void (*api_sessions_fn)(void *ud, enum api_err err, const struct api_session_row *list,
+                                size_t n);
+int api_sessions(struct db *db, struct api_auth *auth, api_sessions_fn done, void *ud,
+                 const void *owner);
+/* One session of the account's own: another than AUTH's needs step-up.
+ * ok | not_found (unknown, or another account's: alike). */
+int api_session_revoke(struct db *db, struct api_auth *auth, const char *session_id,
+                       api_outcome_fn done, void *ud, const void *owner);
+/* Step-up.  Every session of the account, AUTH's too when INCLUDE_CURRENT.
+ * ok (affected: how many ended). */
+int api_sessions_revoke_all(struct db *db, struct api_auth *auth, bool include_current,
+                            api_outcome_fn done, void *ud, const void *owner);
+
+/* The wake-up's one cheap call (and the poll's): never raises for the
+ * session's state, never refreshes its idle time, not audited.  With
+ * API_SESSION_UNKNOWN every other field is empty ("", -1, false). */
+enum api_session_state_kind {
+    API_SESSION_LIVE, API_SESSION_LOCKED, API_SESSION_REVOKED, API_SESSION_EXPIRED,
+    API_SESSION_UNKNOWN,
+};
+struct api_session_state {
+    enum api_session_state_kind state;
+    const char *why;            /* revoked_why ("logout", "removed", ...), or "" */
+    char practice_id[40];       /* "" with no practice */
+    const char *role;           /* "" when no longer a member of the practice */
+    bool mfa_enabled;
+    bool mfa_enroll_required;
+    int idle_timeout_s;         /* -1 when not said */
+    bool practice_closed;
+    long long leads_newest;     /* -1 when none or no practice */
+};
+typedef void (*api_session_state_fn)(void *ud, enum api_err err,
+                                     const struct api_session_state *s);
+int api_session_state(struct db *db, struct api_auth *auth, api_session_state_fn done, void *ud,
+                      const void *owner);
+
 /* The one place a session's end is dealt with.  When set, every answer
- * whose error ends the session (api_err_ends_session) or locks it
- * (API_ERR_SESSION_IDLE) is first given to FN; when FN returns true it has
- * dealt with it (back to sign-in, the lock) and the call's own callback is
+ * whose error ends the session (api_err_ends_session), locks it
+ * (API_ERR_SESSION_IDLE) or owes enrollment (API_ERR_ENROLL) is first
+ * given to FN; when FN returns true it has dealt with it (back to
+ * sign-in, the lock, the enrollment screen) and the call's own callback is
  * told API_ERR_CANCELLED, so that no callback repeats it or paints a
  * second message over it.  NULL (the default, and the subcommands'): each
  * callback sees the error itself.  One per process, as there is one user. */

@@ -53,7 +53,8 @@ static enum api_err reply_err(const struct db_reply *r);
 enum api_err api_reply_err(const struct db_reply *r)
 {
     enum api_err err = reply_err(r);
-    if (session_hook && (api_err_ends_session(err) || err == API_ERR_SESSION_IDLE) &&
+    if (session_hook &&
+        (api_err_ends_session(err) || err == API_ERR_SESSION_IDLE || err == API_ERR_ENROLL) &&
         session_hook(session_hook_ud, err))
         return API_ERR_CANCELLED;
     return err;
@@ -80,6 +81,7 @@ enum api_err api_err_from_sqlstate(const char *s)
         { "LMS01", API_ERR_SESSION_UNKNOWN }, { "LMS02", API_ERR_SESSION_REVOKED },
         { "LMS03", API_ERR_SESSION_IDLE },    { "LMS04", API_ERR_SESSION_EXPIRED },
         { "LMS05", API_ERR_MFA_OWED },        { "LMS06", API_ERR_NO_PRACTICE },
+        { "LMS07", API_ERR_ENROLL },          { "LMS08", API_ERR_PRACTICE_CLOSED },
         { "LMP01", API_ERR_DENIED },          { "LMV01", API_ERR_INVALID },
         { "LMU01", API_ERR_STEP_UP },
         /* The server going down mid-call: admin shutdown, crash. */
@@ -97,7 +99,7 @@ enum api_err api_err_from_sqlstate(const char *s)
 bool api_err_ends_session(enum api_err err)
 {
     return err == API_ERR_SESSION_UNKNOWN || err == API_ERR_SESSION_REVOKED ||
-           err == API_ERR_SESSION_EXPIRED;
+           err == API_ERR_SESSION_EXPIRED || err == API_ERR_PRACTICE_CLOSED;
 }
 
 int pending_call(struct db *db, struct pending *p, const char *sql, int nparams,
@@ -151,7 +153,8 @@ static void on_attempt(void *ud, const struct db_reply *r)
     const char *v[1] = { id };
     /* Not DB_RETRY: an outcome is told once, so a second try after a lost
      * connection would only be refused; the user tries again instead. */
-    if (db_call(p->db, ATTEMPT_RESULT_SQL, 1, v, NULL, DB_SECRET, p->on_result, p, p->owner) != 0) {
+    const char *sql = p->result_sql ? p->result_sql : ATTEMPT_RESULT_SQL;
+    if (db_call(p->db, sql, 1, v, NULL, DB_SECRET, p->on_result, p, p->owner) != 0) {
         bad.outcome = DB_LOST;
         p->on_result(p, &bad);
     }

@@ -84,6 +84,13 @@ struct pending {
         api_audit_row_fn audit_row;
         api_audit_days_fn audit_days;
         api_audit_export_open_fn audit_export_open;
+        api_outcome_fn outcome;
+        api_team_members_fn team_members;
+        api_invites_fn invites;
+        api_practice_settings_fn practice_settings;
+        api_mfa_enroll_fn mfa_enroll;
+        api_sessions_fn sessions;
+        api_session_state_fn session_state;
     } fn;
     /* api_rows calls: the columns promised, NULL-terminated, and the call's
      * name for api_err_detail(). */
@@ -96,6 +103,9 @@ struct pending {
     struct db *db;
     const void *owner;
     db_done_fn on_result;
+    /* The second step's query (one parameter, the attempt id); NULL:
+     * SELECT * FROM api.attempt_result($1). */
+    const char *result_sql;
 };
 
 struct pending *pending_new(void *ud, struct api_auth *auth);
@@ -111,8 +121,9 @@ void pending_done(void *p, const struct db_reply *r);
 /* A guess: queues the attempt SQL (its parameters secret, LENGTHS as for
  * db_call); the outcome row of api.attempt_result -- columns status,
  * retry_after_s, token, session_id, mfa_required, method,
- * recovery_codes_left -- or the error of whichever call failed goes to
- * ON_RESULT with P.  P is freed when the call is refused. */
+ * recovery_codes_left, affected, secret, info; or P->result_sql's -- or
+ * the error of whichever call failed goes to ON_RESULT with P.  P is
+ * freed when the call is refused. */
 int attempt_call(struct db *db, struct pending *p, const char *sql, int nparams,
                  const char *const *values, const int *lengths, db_done_fn on_result,
                  const void *owner);
@@ -141,6 +152,29 @@ enum api_err api_decode_all(const struct db_reply *r, const struct api_col *cols
                             size_t size, void **out, size_t *n, const char *what);
 /* The outcome of the writes' attempt_result row (status, affected). */
 enum api_err api_decode_change(const struct db_reply *r, struct api_change *out, const char *what);
+
+/* The team and security writes (client/api_outcome.c): the attempt, then
+ * its outcome as struct api_outcome to DONE, the secret in secure memory
+ * and wiped after DONE returns.  VALUES[0..N) the attempt's parameters
+ * (secret), LENGTHS as for db_call. */
+int api_outcome_call(struct db *db, struct api_auth *auth, const char *sql, int n,
+                     const char *const *values, const int *lengths, const char *what,
+                     api_outcome_fn done, void *ud, const void *owner);
+/* The outcome row of api_outcome_call's result query, into OUT (secret
+ * pointing into R's result: the caller copies and wipes it). */
+enum api_err api_decode_outcome(const struct db_reply *r, struct api_outcome *out,
+                                const char *what);
+/* The result query api_outcome_call asks: attempt_result's columns, with
+ * info's keys as columns of their own (named as struct api_outcome's). */
+extern const char api_outcome_sql[];
+
+/* The security and team reads' decoders (client/api_security.c,
+ * client/api_team.c), for their unit tests; arrays malloc'd. */
+enum api_err api_decode_session_state(const struct db_reply *r, struct api_session_state *out);
+enum api_err api_decode_sessions(const struct db_reply *r, struct api_session_row **list,
+                                 size_t *n);
+enum api_err api_decode_team_members(const struct db_reply *r, struct api_team_member **list,
+                                     size_t *n);
 
 /* The audit viewer's decoders (client/api_audit.c), for its unit tests.
  * Each is api_reply_err()'s error, or API_ERR_SERVER with the reason in

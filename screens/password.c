@@ -9,7 +9,6 @@
 #include "screens/common.h"
 #include "screens/screen.h"
 #include "screens/security.h"
-#include "screens/security_api.h"
 #include "screens/signin.h"
 #include "client/mem.h"
 #include "tui/form.h"
@@ -94,7 +93,7 @@ static void setup(struct password *st)
     st->busy = false;
 }
 
-static void on_changed(void *ud, enum api_err err, const struct api_sec_result *r)
+static void on_changed(void *ud, enum api_err err, const struct api_outcome *r)
 {
     struct password *st = ud;
     struct lumen *L = st->L;
@@ -108,7 +107,7 @@ static void on_changed(void *ud, enum api_err err, const struct api_sec_result *
         return;
     }
     switch (r->status) {
-    case API_SEC_OK:
+    case API_OUTCOME_OK:
         snprintf(msg, sizeof msg, "Password changed.%s%lld other session%s signed out.",
                  " ", r->affected, r->affected == 1 ? " was" : "s were");
         setup(st);                  /* wipes what was typed */
@@ -116,7 +115,7 @@ static void on_changed(void *ud, enum api_err err, const struct api_sec_result *
         security_changed(L);
         tui_app_message(L->app, ROLE_OK, msg, 8000);
         return;
-    case API_SEC_LOCKED: {
+    case API_OUTCOME_LOCKED: {
         int m = (r->retry_after_s + 59) / 60;
         snprintf(msg, sizeof msg, "Too many wrong passwords: try again in %d minute%s.",
                  m > 0 ? m : 1, m == 1 ? "" : "s");

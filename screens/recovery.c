@@ -86,7 +86,7 @@ static void say_lines(struct rcodes *st, WINDOW *w, int *y, int maxy, int cols, 
     wattrset(w, theme_attr(role));
     for (const char *p = text; *p && *y < maxy;) {
         size_t adv = text_wrap_next(p, (size_t)cols - 4, &len, &width);
-        char line[400];
+        char line[1200];
         snprintf(line, sizeof line, "%.*s", (int)len, p);
         tui_put(w, (*y)++, 2, cols - 4, line, st->L->tf);
         if (!adv)
@@ -100,7 +100,7 @@ static void rcodes_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
 {
     struct rcodes *st = s->state;
     struct lumen *L = st->L;
-    char line[300], wkey[KEYMAP_NAME_MAX], dkey[KEYMAP_NAME_MAX];
+    char line[1200], wkey[KEYMAP_NAME_MAX], dkey[KEYMAP_NAME_MAX];
     wattrset(w, theme_attr(ROLE_TITLE));
     tui_put(w, 0, 0, cols, " Your recovery codes: shown this once", L->tf);
     wattrset(w, theme_attr(ROLE_BORDER));

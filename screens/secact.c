@@ -9,7 +9,6 @@
 #include "screens/menu.h"
 #include "screens/prompt.h"
 #include "screens/security.h"
-#include "screens/security_api.h"
 #include "client/mem.h"
 
 #include <sodium.h>
@@ -78,7 +77,7 @@ static const char *why(int action)
     return "This change";
 }
 
-static void locked_msg(struct secact *a, const struct api_sec_result *r)
+static void locked_msg(struct secact *a, const struct api_outcome *r)
 {
     char msg[160];
     int m = (r->retry_after_s + 59) / 60;
@@ -87,7 +86,7 @@ static void locked_msg(struct secact *a, const struct api_sec_result *r)
     say(a, ROLE_ERROR, msg);
 }
 
-static void on_result(void *ud, enum api_err err, const struct api_sec_result *r)
+static void on_result(void *ud, enum api_err err, const struct api_outcome *r)
 {
     struct secact *a = ud;
     struct lumen *L = a->L;
@@ -103,7 +102,7 @@ static void on_result(void *ud, enum api_err err, const struct api_sec_result *r
     }
     switch (a->pending) {
     case ACT_MFA_CODES:
-        if (r->status == API_SEC_OK && r->secret) {
+        if (r->status == API_OUTCOME_OK && r->secret) {
             recovery_codes_show(L, r->secret, strlen(r->secret), false);
             return;
         }
@@ -111,16 +110,16 @@ static void on_result(void *ud, enum api_err err, const struct api_sec_result *r
         break;
     case ACT_MFA_DISABLE:
         switch (r->status) {
-        case API_SEC_OK: say(a, ROLE_OK, "Two-factor is off: your password alone signs you in."); break;
-        case API_SEC_LOCKED: locked_msg(a, r); break;
-        case API_SEC_REQUIRED:
+        case API_OUTCOME_OK: say(a, ROLE_OK, "Two-factor is off: your password alone signs you in."); break;
+        case API_OUTCOME_LOCKED: locked_msg(a, r); break;
+        case API_OUTCOME_REQUIRED:
             say(a, ROLE_ERROR, "A practice of yours requires two-factor: it stays on.");
             break;
         default: say(a, ROLE_ERROR, "That code is not right: two-factor stays on."); break;
         }
         break;
     case ACT_SESSION_REVOKE:
-        if (r->status == API_SEC_NOT_FOUND) {
+        if (r->status == API_OUTCOME_NOT_FOUND) {
             say(a, ROLE_STATUS, "That session had ended already.");
         } else if (a->session_current) {
             lumen_signed_out(L, "You ended this session: you are signed out.");

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SEC_X 2
 #define SEC_TABLE_Y 8           /* title, rule, account, 2FA, codes, password, blank, heading */
@@ -30,11 +31,11 @@ enum { C_THIS, C_CREATED, C_ACTIVE, C_ADDR, C_ORIGIN, C_CLIENT, C_COUNT };
 
 static const struct table_column sec_cols[C_COUNT] = {
     [C_THIS] = { "", 4, 0, 0, TABLE_LEFT },             /* "this", "idle" */
-    [C_CREATED] = { "Signed in", 16, 0, 0, TABLE_LEFT },
-    [C_ACTIVE] = { "Last active", 16, 0, 0, TABLE_LEFT },
+    [C_CREATED] = { "Signed in", 11, 0, 0, TABLE_LEFT },      /* "12-01 14:05": 12 h at most */
+    [C_ACTIVE] = { "Last active", 11, 0, 0, TABLE_LEFT },     /* "59 min ago" */
     [C_ADDR] = { "Address", 0, 3, 9, TABLE_LEFT },
     [C_ORIGIN] = { "SSH origin", 0, 3, 10, TABLE_LEFT },
-    [C_CLIENT] = { "Client", 0, 2, 6, TABLE_LEFT },
+    [C_CLIENT] = { "Client", 11, 0, 0, TABLE_LEFT },         /* "lumen 0.9.0" */
 };
 
 struct sec_row {
@@ -96,6 +97,32 @@ static void on_me(void *ud, enum api_err err, const struct api_me *me)
     tui_app_dirty(st->L->app);
 }
 
+/* "now", "12 min ago", "3 h ago", "5 d ago" from a UTC timestamp. */
+static void ago(const char *ts, char *buf, size_t size)
+{
+    struct tm tm = { 0 };
+    int y, mo, d, h, mi, sec;
+    if (!ts || sscanf(ts, "%4d-%2d-%2d%*[ T]%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6) {
+        snprintf(buf, size, "%s", ts ? ts : "");
+        return;
+    }
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    long long s = (long long)difftime(time(NULL), timegm(&tm));
+    if (s < 60)
+        snprintf(buf, size, "now");
+    else if (s < 3600)
+        snprintf(buf, size, "%lld min ago", s / 60);
+    else if (s < 86400)
+        snprintf(buf, size, "%lld h ago", s / 3600);
+    else
+        snprintf(buf, size, "%lld d ago", s / 86400);
+}
+
 static void on_sessions(void *ud, enum api_err err, const struct api_session_row *s, size_t n)
 {
     struct security *st = ud;
@@ -118,7 +145,9 @@ static void on_sessions(void *ud, enum api_err err, const struct api_session_row
         struct sec_row *r = &st->rows[i];
         snprintf(r->id, sizeof r->id, "%s", s[i].id);
         lumen_format_time(st->L, s[i].created_at, r->created, sizeof r->created);
-        lumen_format_time(st->L, s[i].last_seen_at, r->active, sizeof r->active);
+        if (strlen(r->created) == 16)       /* "2026-12-01 14:05": the year goes */
+            memmove(r->created, r->created + 5, 12);
+        ago(s[i].last_seen_at, r->active, sizeof r->active);
         r->addr = mem_strdup(s[i].server_addr[0] ? s[i].server_addr : "local");
         r->origin = mem_strdup(s[i].reported_origin[0] ? s[i].reported_origin : "-");
         r->client = mem_strdup(s[i].client_version[0] ? s[i].client_version : "-");

@@ -43,14 +43,23 @@ static const char usage_text[] =
     "                          and a chain that no longer passes through one fails; --from:\n"
     "                          only from the first row on or after day D; see\n"
     "                          'lumen audit verify --help'\n"
+    "  team list [--csv]       the practice's members: name, email, role, two-factor,\n"
+    "                          last active, member since; see 'lumen team --help'\n"
+    "  sessions list           your open sessions (this command's own marked)\n"
+    "  sessions revoke ID|--all  end one session of yours, or all of them (sign out\n"
+    "                          everywhere); see 'lumen sessions --help'\n"
+    "  accept-invite CODE      join a practice by its invite code: a new account (name,\n"
+    "                          password) or your existing one; --name NAME; see\n"
+    "                          'lumen accept-invite --help'\n"
     "  -V, --version           print the version\n"
     "  -h, --help              print this help\n"
     "\n"
     "options:\n"
     "  --config FILE           the config; otherwise $LUMEN_CONFIG,\n"
     "                          $XDG_CONFIG_HOME/lumen/lumen.conf or /etc/lumen/lumen.conf\n"
-    "  --email EMAIL           who signs in (whoami, the exports, audit verify); asked\n"
-    "                          when not given\n"
+    "  --email EMAIL           who signs in (whoami, the exports, audit verify, team,\n"
+    "                          sessions; accept-invite: the invite's); asked when not\n"
+    "                          given\n"
     "  --password-stdin        the first line of standard input is the password, the\n"
     "                          second the two-factor code (else both are asked)\n"
     "  --practice NAME|ID      the practice, for a member of several\n"
@@ -63,6 +72,9 @@ struct args {
     struct subcmd_opts who;
     struct export_opts exp;
     bool exp_given;             /* an export option was given */
+    bool csv;                   /* --csv (team list) */
+    bool all;                   /* --all (sessions revoke) */
+    const char *name;           /* --name (accept-invite) */
     const char *words[4];
     int nwords;
 };
@@ -101,8 +113,10 @@ static int parse_args(int argc, char **argv, struct args *a)
             slot = &a->exp.from;
         else if (strcmp(s, "--to") == 0)
             slot = &a->exp.to;
+        else if (strcmp(s, "--name") == 0)
+            slot = &a->name;
         if (slot && slot != &a->config && slot != &a->dir && slot != &a->who.email &&
-            slot != &a->who.practice)
+            slot != &a->who.practice && slot != &a->name)
             a->exp_given = true;
         if (slot) {
             if (i + 1 >= argc)
@@ -112,6 +126,10 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->config = s + 9;
         } else if (strcmp(s, "--password-stdin") == 0) {
             a->who.password_stdin = true;
+        } else if (strcmp(s, "--csv") == 0) {
+            a->csv = true;
+        } else if (strcmp(s, "--all") == 0) {
+            a->all = true;
         } else if (strcmp(s, "--with-transcript") == 0) {
             a->exp.with_transcript = a->exp_given = true;
         } else if (strcmp(s, "--bom") == 0) {
@@ -280,6 +298,92 @@ static const char *export_option_besides_from(const struct export_opts *e)
          : e->with_transcript ? "--with-transcript" : e->bom ? "--bom" : NULL;
 }
 
+static bool has_help(const struct args *a)
+{
+    for (int i = 1; i < a->nwords; i++)
+        if (strcmp(a->words[i], "--help") == 0)
+            return true;
+    return false;
+}
+
+static int with_config(const struct args *a, int (*run)(const struct config *, const struct args *))
+{
+    struct config cfg;
+    if (load_config(a, &cfg) != 0)
+        return 1;
+    int rc = run(&cfg, a);
+    config_free(&cfg);
+    return rc;
+}
+
+static int run_team_list(const struct config *cfg, const struct args *a)
+{
+    return subcmd_team_list(cfg, &a->who, a->csv);
+}
+
+static int run_sessions_list(const struct config *cfg, const struct args *a)
+{
+    return subcmd_sessions_list(cfg, &a->who);
+}
+
+static int run_sessions_revoke(const struct config *cfg, const struct args *a)
+{
+    return subcmd_sessions_revoke(cfg, &a->who, a->nwords > 2 ? a->words[2] : NULL, a->all);
+}
+
+static int run_accept_invite(const struct config *cfg, const struct args *a)
+{
+    return subcmd_accept_invite(cfg, &a->who, a->nwords > 1 ? a->words[1] : NULL, a->name);
+}
+
+/* lumen team, sessions and accept-invite (issues 9 and 10): the exit
+ * status, or -1 when W0 is none of them.  Their options are checked here:
+ * --csv, --all and --name belong to one command each. */
+static int cmd_team_security(const struct args *a, const char *w0, const char *w1)
+{
+    bool team = strcmp(w0, "team") == 0, sessions = strcmp(w0, "sessions") == 0,
+         accept = strcmp(w0, "accept-invite") == 0;
+    bool team_list = team && strcmp(w1, "list") == 0;
+    bool revoke = sessions && strcmp(w1, "revoke") == 0;
+    const char *where = w0[0] ? w0 : "the TUI";
+    if (a->csv && !team_list)
+        return usage_error("--csv is for 'lumen team list'; not for", where);
+    if (a->all && !revoke)
+        return usage_error("--all is for 'lumen sessions revoke'; not for", where);
+    if (a->name && !accept)
+        return usage_error("--name is for 'lumen accept-invite'; not for", where);
+    if (!team && !sessions && !accept)
+        return -1;
+    if (has_help(a)) {
+        fputs(team ? subcmd_team_list_help : sessions ? subcmd_sessions_help
+                                                      : subcmd_accept_invite_help, stdout);
+        return 0;
+    }
+    if (accept && a->who.practice)
+        return usage_error("--practice is not for", "accept-invite");
+    if (accept && a->nwords > 2)
+        return usage_error("unexpected argument", a->words[2]);
+    if (accept && a->nwords == 1 && a->who.password_stdin)
+        return usage_error("with --password-stdin give the CODE: lumen", "accept-invite CODE");
+    if (accept)
+        return with_config(a, run_accept_invite);
+    if (team_list && a->nwords == 2)
+        return with_config(a, run_team_list);
+    if (sessions && strcmp(w1, "list") == 0 && a->nwords == 2)
+        return with_config(a, run_sessions_list);
+    if (revoke && a->nwords <= 3) {
+        int rc = subcmd_sessions_revoke_usage(a->nwords > 2 ? a->words[2] : NULL, a->all);
+        return rc ? rc : with_config(a, run_sessions_revoke);
+    }
+    if ((team_list || (sessions && strcmp(w1, "list") == 0)) && a->nwords > 2)
+        return usage_error("unexpected argument", a->words[2]);
+    fprintf(stderr, "lumen: %s%s%s: %s\ntry 'lumen %s --help'\n",
+            w1[0] ? "unknown command '" : "a command is missing after '", w1[0] ? w1 : w0, "'",
+            team ? "there is 'lumen team list'"
+                 : "there are 'lumen sessions list' and 'lumen sessions revoke'", w0);
+    return 2;
+}
+
 static int cmd_tui(const struct args *a)
 {
     struct config cfg;
@@ -349,6 +453,8 @@ int main(int argc, char **argv)
         return a.nwords == 2 ? cmd_export(&a, leads_export ? subcmd_leads_export
                                                            : subcmd_audit_export)
                              : usage_error("unexpected argument", a.words[2]);
+    if ((rc = cmd_team_security(&a, w0, w1)) >= 0)
+        return rc;
     if (strcmp(w0, "--help") == 0 || strcmp(w0, "help") == 0) {
         fputs(usage_text, stdout);
         return 0;

@@ -19,9 +19,7 @@
 #define SECRET_MAX 1024
 #define CHAIN_PAGE "5000"
 
-/* One line from FD into BUF (without its end of line); -1 at end of
- * input, or when the line does not fit (never cut silently). */
-static int read_line(int fd, char *buf, size_t len)
+int subcmd_read_line(int fd, char *buf, size_t len)
 {
     size_t n = 0;
     char c;
@@ -39,8 +37,7 @@ static int read_line(int fd, char *buf, size_t len)
     return 0;
 }
 
-/* PROMPT on the terminal, the answer read with echo off when SECRET. */
-static int ask_tty(const char *prompt, bool secret, char *buf, size_t len)
+int subcmd_ask_tty(const char *prompt, bool secret, char *buf, size_t len)
 {
     int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
@@ -53,7 +50,7 @@ static int ask_tty(const char *prompt, bool secret, char *buf, size_t len)
         tcsetattr(fd, TCSAFLUSH, &quiet);
     }
     if (write(fd, prompt, strlen(prompt)) < 0) { /* nothing to do about it */ }
-    int rc = read_line(fd, buf, len);
+    int rc = subcmd_read_line(fd, buf, len);
     if (restore) {
         tcsetattr(fd, TCSAFLUSH, &old);
         if (write(fd, "\n", 1) < 0) { /* as above */ }
@@ -64,7 +61,7 @@ static int ask_tty(const char *prompt, bool secret, char *buf, size_t len)
 
 static int ask_code(char *buf, size_t len)
 {
-    return ask_tty("Two-factor code: ", false, buf, len);
+    return subcmd_ask_tty("Two-factor code: ", false, buf, len);
 }
 
 int subcmd_sign_in(const struct config *cfg, const struct subcmd_opts *o, struct signed_in *si)
@@ -76,22 +73,22 @@ int subcmd_sign_in(const struct config *cfg, const struct subcmd_opts *o, struct
     }
     if (o->email)
         snprintf(email, sizeof email, "%s", o->email);
-    else if (o->password_stdin || ask_tty("Email: ", false, email, sizeof email) != 0) {
+    else if (o->password_stdin || subcmd_ask_tty("Email: ", false, email, sizeof email) != 0) {
         fprintf(stderr, "lumen: give the email with --email\n");
         return -1;
     }
     char *pw = sodium_init() >= 0 ? sodium_malloc(SECRET_MAX) : NULL;
     if (!pw)
         mem_fatal("out of secure memory");
-    int got = o->password_stdin ? read_line(STDIN_FILENO, pw, SECRET_MAX)
-                                : ask_tty("Password: ", true, pw, SECRET_MAX);
+    int got = o->password_stdin ? subcmd_read_line(STDIN_FILENO, pw, SECRET_MAX)
+                                : subcmd_ask_tty("Password: ", true, pw, SECRET_MAX);
     if (got != 0) {
         fprintf(stderr, "lumen: no password was given%s\n",
                 o->password_stdin ? " on standard input" : " (no terminal: use --password-stdin)");
         sodium_free(pw);
         return -1;
     }
-    if (o->password_stdin && read_line(STDIN_FILENO, code, sizeof code) != 0)
+    if (o->password_stdin && subcmd_read_line(STDIN_FILENO, code, sizeof code) != 0)
         code[0] = '\0';
     api_auth_init(&si->auth);
     api_origin_from_env(si->auth.origin, sizeof si->auth.origin);
@@ -107,6 +104,22 @@ int subcmd_sign_in(const struct config *cfg, const struct subcmd_opts *o, struct
         api_auth_free(&si->auth);
     }
     return rc;
+}
+
+int subcmd_wait(struct db *db, const bool *done)
+{
+    if (db_drain(db, SESSION_STEP_TIMEOUT_MS) != 0 || !*done) {
+        const char *why = db_error_text(db);
+        fprintf(stderr, "lumen: the database connection was lost%s%s\n", *why ? ": " : "", why);
+        return -1;
+    }
+    return 0;
+}
+
+void subcmd_say_err(enum api_err err)
+{
+    const char *d = err == API_ERR_SERVER ? api_err_detail() : "";
+    fprintf(stderr, "lumen: %s%s%s\n", api_err_message(err), *d ? " " : "", d);
 }
 
 void subcmd_sign_out(struct signed_in *si)

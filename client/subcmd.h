@@ -11,6 +11,7 @@
 #define LUMEN_CLIENT_SUBCMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "client/api.h"
 #include "client/config.h"
@@ -32,6 +33,19 @@ struct signed_in {
  * on stderr.  subcmd_sign_out() signs out and frees. */
 int subcmd_sign_in(const struct config *cfg, const struct subcmd_opts *o, struct signed_in *si);
 void subcmd_sign_out(struct signed_in *si);
+
+/* One line from FD into BUF (without its end of line); -1 at end of
+ * input, or when the line does not fit (never cut silently). */
+int subcmd_read_line(int fd, char *buf, size_t len);
+/* PROMPT on the terminal (/dev/tty), the answer read with echo off when
+ * SECRET; -1 without a terminal or an answer. */
+int subcmd_ask_tty(const char *prompt, bool secret, char *buf, size_t len);
+/* Waits for the call queued last on DB, whose callback sets *DONE; 0, or
+ * -1 after one line (the connection was lost, or no answer in time). */
+int subcmd_wait(struct db *db, const bool *done);
+/* "lumen: " and the error's sentence (and, for API_ERR_SERVER, which
+ * column of which call was malformed), one line on stderr. */
+void subcmd_say_err(enum api_err err);
 
 /* lumen leads export (client/export.c) and lumen audit export
  * (client/audit_export.c): --filter, --out and --bom are both's. */
@@ -73,5 +87,28 @@ extern const char subcmd_audit_verify_help[];
 int subcmd_audit_verify_usage(const struct verify_opts *vo, char day[11]);
 int subcmd_audit_verify(const struct config *cfg, const struct subcmd_opts *o,
                         const struct verify_opts *vo);
+
+/* lumen team list (client/team_cmd.c): the practice's members as a table
+ * or, with CSV, as CSV (client/csv.h) on standard output. */
+extern const char subcmd_team_list_help[];
+int subcmd_team_list(const struct config *cfg, const struct subcmd_opts *o, bool csv);
+
+/* lumen sessions list | revoke ID | revoke --all (client/sessions_cmd.c):
+ * the signed-in account's own sessions. */
+extern const char subcmd_sessions_help[];
+int subcmd_sessions_list(const struct config *cfg, const struct subcmd_opts *o);
+/* The arguments checked without the config or the database: exactly one
+ * of ID (a session id, a uuid) and ALL.  0, or 2 after one line. */
+int subcmd_sessions_revoke_usage(const char *id, bool all);
+int subcmd_sessions_revoke(const struct config *cfg, const struct subcmd_opts *o,
+                           const char *id, bool all);
+
+/* lumen accept-invite CODE (client/invite_cmd.c): joins a practice by an
+ * invite code, creating the account (NAME, a new password) or, for an
+ * existing one, proving its password; does not sign in.  CODE NULL:
+ * asked on the terminal. */
+extern const char subcmd_accept_invite_help[];
+int subcmd_accept_invite(const struct config *cfg, const struct subcmd_opts *o,
+                         const char *code, const char *name);
 
 #endif

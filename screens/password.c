@@ -11,14 +11,13 @@
 #include "screens/security.h"
 #include "screens/signin.h"
 #include "client/mem.h"
+#include "client/password.h"
 #include "tui/form.h"
 #include "tui/text.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-#define PASSWORD_MIN_CHARS 10
 
 struct password {
     struct lumen *L;
@@ -30,54 +29,17 @@ struct password {
 
 /* --- strength ------------------------------------------------------------------- */
 
-const char *password_strength(const char *pw, size_t len, char *buf, size_t size)
-{
-    size_t chars = 0;
-    bool lower = false, upper = false, digit = false, other = false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)pw[i];
-        if ((c & 0xC0) != 0x80)
-            chars++;
-        if (c >= 'a' && c <= 'z')
-            lower = true;
-        else if (c >= 'A' && c <= 'Z')
-            upper = true;
-        else if (c >= '0' && c <= '9')
-            digit = true;
-        else
-            other = true;
-    }
-    int kinds = lower + upper + digit + other;
-    if (chars == 0)
-        snprintf(buf, size, "at least %d characters; a few unrelated words make a strong one",
-                 PASSWORD_MIN_CHARS);
-    else if (chars < PASSWORD_MIN_CHARS)
-        snprintf(buf, size, "too short: %zu of at least %d characters", chars,
-                 PASSWORD_MIN_CHARS);
-    else if (chars >= 16 || (chars >= 12 && kinds >= 3))
-        snprintf(buf, size, "strong");
-    else if (chars >= 12 || kinds >= 3)
-        snprintf(buf, size, "fair: longer is stronger");
-    else
-        snprintf(buf, size, "weak: make it longer, or mix in other kinds of characters");
-    return buf;
-}
-
 static void update_strength(struct password *st)
 {
     size_t len;
     const char *pw = field_text(form_field(&st->form, 1), &len);
-    password_strength(pw, len, st->strength, sizeof st->strength);
+    if (!len)
+        snprintf(st->strength, sizeof st->strength, "at least %d characters; a few unrelated "
+                 "words make a strong one", PASSWORD_MIN_CHARS);
+    else
+        password_hint(password_grade(pw, len, st->L->auth.email), password_chars(pw, len),
+                      st->strength, sizeof st->strength);
     form_set_hint(&st->form, 1, st->strength);
-}
-
-static size_t utf8_chars(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            n++;
-    return n;
 }
 
 /* --- the change ------------------------------------------------------------------ */
@@ -173,8 +135,9 @@ static void submit(struct password *st)
         form_set_focus(&st->form, 0);
         return;
     }
-    if (utf8_chars(pw, nl) < PASSWORD_MIN_CHARS) {
-        form_set_field_error(&st->form, 1, "At least 10 characters.");
+    if (password_chars(pw, nl) < PASSWORD_MIN_CHARS) {
+        form_set_field_error(&st->form, 1, "At least 10 characters: a few unrelated words "
+                             "make a strong one.");
         form_set_focus(&st->form, 1);
         return;
     }

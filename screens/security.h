@@ -35,11 +35,6 @@ void recovery_codes_show(struct lumen *L, const char *codes, size_t len, bool re
 /* The key in groups of four ("JBSW Y3DP EHPK 3PXP"), into BUF. */
 void security_key_groups(const char *key, char *buf, size_t size);
 
-/* A hint on a new password's strength (length, kinds of characters) into
- * BUF, which it returns: "too short: 6 of at least 10 characters", "weak",
- * "fair", "strong".  PW is LEN bytes of UTF-8. */
-const char *password_strength(const char *pw, size_t len, char *buf, size_t size);
-
 /* The security tab asks the database again (after a change elsewhere). */
 void security_changed(struct lumen *L);
 

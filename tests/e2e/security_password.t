@@ -47,7 +47,7 @@ e2e_type short
 e2e_ok 'e2e_wait_for "too short"' "the hint says a short password is too short"
 e2e_keys Enter C-u; e2e_type "something-else-entirely"; e2e_keys Enter
 e2e_ok 'e2e_wait_for "At least 10 characters"' "a short new password is refused"
-e2e_keys Up C-u; e2e_type "$NEW"; e2e_keys Enter C-u; e2e_type "${NEW}x"; e2e_keys Enter
+e2e_keys C-u; e2e_type "$NEW"; e2e_keys Enter C-u; e2e_type "${NEW}x"; e2e_keys Enter
 e2e_ok 'e2e_wait_for "The two new passwords differ"' "two new passwords that differ are refused"
 e2e_type "$NEW"; e2e_keys Enter
 e2e_ok 'e2e_wait_for "Password changed" && e2e_wait_for "1 other session was signed out"' \

@@ -25,6 +25,8 @@ $$;
 -- Choose (or switch) the session's practice.  Its timeouts then apply: the
 -- idle timeout, and an absolute expiry of created_at + its absolute timeout.
 -- A practice the account does not belong to, existing or not: LMP01.
+-- A closed one is still selected (its Owner works there until the purge;
+-- anyone else then meets LMS08 at the practice's first call).
 DROP FUNCTION IF EXISTS api.select_practice(text, uuid);
 CREATE FUNCTION api.select_practice(p_token text, p_practice_id uuid) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock_timeout = '1s'
@@ -46,7 +48,12 @@ BEGIN
   END IF;
   UPDATE sessions x SET practice_id = p_practice_id, idle_timeout = v_idle,
                         absolute_expires_at = x.created_at + v_abs
-  WHERE x.id = s.id;
+  WHERE x.id = s.id
+  RETURNING * INTO s;
+  -- A practice that requires 2FA the account lacks: audited here, where
+  -- the call answers normally and so commits (013); the practice's calls
+  -- then raise LMS07 until the account enrolls.
+  PERFORM practice_entered(s);
   PERFORM context_set(s.account_id, p_practice_id);
 END
 $$;

@@ -247,12 +247,14 @@ $$;
 -- ---------------------------------------------------------------------------
 -- api.attempt_result(attempt) -> the outcome, once, after the commit.
 -- affected: rows a lead write changed (009); NULL for the guesses.
+-- secret: a value shown once (recovery codes, an invite code), kept sealed
+-- until now and wiped as it is told; info: facts of the outcome (013).
 -- ---------------------------------------------------------------------------
 DROP FUNCTION IF EXISTS api.attempt_result(text);
 CREATE FUNCTION api.attempt_result(p_attempt text)
 RETURNS TABLE (status text, retry_after_s integer, token text, session_id uuid,
                mfa_required boolean, method text, recovery_codes_left integer,
-               affected integer)
+               affected integer, secret text, info jsonb)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock_timeout = '1s'
 AS $$
 #variable_conflict use_column

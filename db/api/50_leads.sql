@@ -901,6 +901,10 @@ BEGIN
     PERFORM fail('LMP01', 'unknown ingest key');
   END IF;
   PERFORM context_set(NULL, v_practice);
+  -- A closed practice (013) takes no more leads: it is on its way out.
+  IF EXISTS (SELECT 1 FROM practices p WHERE p.id = v_practice AND p.closed_at IS NOT NULL) THEN
+    PERFORM fail('LMS08', 'practice closed');
+  END IF;
 
   IF p_lead IS NULL OR jsonb_typeof(p_lead) <> 'object' THEN
     PERFORM fail('LMV01', 'lead: must be a JSON object');

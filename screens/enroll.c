@@ -39,7 +39,7 @@ struct enroll {
     char err[300];
     char *secret;               /* secure memory: base32 */
     char *uri;                  /* secure memory: otpauth://... */
-    struct qr *qr;
+    struct tui_qr qr;           /* empty (width 0) until the key came */
     bool show_uri;
     struct form form;           /* the first code */
     struct form_cursor cur;
@@ -57,7 +57,7 @@ static void forget(struct enroll *st)
         sodium_free(st->uri);
         st->uri = NULL;
     }
-    qr_free(&st->qr);
+    tui_qr_free(&st->qr);
     st->show_uri = false;
 }
 
@@ -96,7 +96,7 @@ static void on_begin(void *ud, enum api_err err, const struct api_mfa_enroll *r)
     forget(st);
     st->secret = secure_copy(r->secret_base32, ENROLL_SECRET_MAX);
     st->uri = secure_copy(r->uri, ENROLL_URI_MAX);
-    st->qr = qr_encode(st->uri);
+    tui_qr_encode(&st->qr, st->uri);    /* -1 leaves it empty: the text fallback */
     st->err[0] = '\0';
     tui_app_dirty(L->app);
 }
@@ -243,20 +243,20 @@ static void enroll_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
      * asked for, a blank, the form. */
     int uri_rows = st->show_uri ? 1 + wrapped_rows(st->uri, tw - 6) : 0;
     int below = 1 + 1 + uri_rows + 1 + lo.rows;
-    enum qr_style style = qr_style_for(L->tf, theme_has_color());
+    enum tui_qr_mode mode = tui_qr_mode_for(L->tf, theme_has_color());
     int qr_rows = 0, qr_cols = 0;
-    if (st->qr)
-        qr_size(st->qr, style, &qr_rows, &qr_cols);
-    bool fits = st->qr && y + 1 + qr_rows + below <= h && qr_cols + 2 * x <= cols;
+    bool have_qr = st->qr.width > 0;
+    tui_qr_size(&st->qr, mode, &qr_rows, &qr_cols);
+    bool fits = have_qr && y + 1 + qr_rows + below <= h && qr_cols + 2 * x <= cols;
     if (fits) {
-        qr_draw(st->qr, style, w, y + 1, (cols - qr_cols) / 2);
+        tui_qr_draw(w, y + 1, (cols - qr_cols) / 2, &st->qr, mode);
         y += 1 + qr_rows;
     } else {
         /* The whole terminal it takes: the body's rows plus the header
          * and status rows, and at least Lumen's 80 columns. */
         int need_rows = ENROLL_TOP + wrapped_rows(text, tw) + 1 + qr_rows + below + 2;
         int need_cols = qr_cols + 2 * x > TUI_MIN_COLS ? qr_cols + 2 * x : TUI_MIN_COLS;
-        if (st->qr)
+        if (have_qr)
             snprintf(text, sizeof text, "The QR code needs a terminal of %d rows and %d "
                      "columns (this one has %d and %d). Make the window larger, or type the key "
                      "below into your app by hand (time-based, 6 digits, 30 seconds).",

@@ -22,7 +22,7 @@ e2e_ok 'e2e_wait_for "Two-factor    off"' "the Security tab says two-factor is o
 e2e_keys e
 e2e_ok 'e2e_wait_for "Turn on two-factor" && e2e_wait_for "Key   "' "e opens the enrollment with the key"
 
-uri=$(e2e_qr_decode)
+uri=$(e2e_qr_uri)
 e2e_ok 'echo "$uri" | grep -Eq "^otpauth://totp/Lumen:admin@brightsmile\.test\?secret=[A-Z2-7]{32}&issuer=Lumen$"' \
   "the QR code on the screen decodes to the otpauth URI ($uri)"
 secret=$(echo "$uri" | sed -n 's/.*secret=\([A-Z2-7]*\).*/\1/p')

@@ -25,7 +25,7 @@ e2e_ok 'e2e_wait_for "otpauth://totp/Lumen:admin@brightsmile.test?secret="' "C-t
 e2e_resize $(echo "$rows" | awk '{ print ($2 > 80 ? $2 : 80) }') $(echo "$rows" | awk '{ print $1 }')
 e2e_keys C-t
 e2e_ok 'e2e_wait_gone "The QR code needs"' "in a terminal as large as it said, the QR code is drawn ($rows)"
-uri=$(e2e_qr_decode)
+uri=$(e2e_qr_uri)
 e2e_ok 'echo "$uri" | grep -q "^otpauth://totp/Lumen:admin@brightsmile.test?secret="' "and it decodes"
 e2e_is "$(echo "$uri" | sed -n 's/.*secret=\([A-Z2-7]*\).*/\1/p')" "$(echo "$shown" | tr -d ' ')" \
   "to the key shown as text"

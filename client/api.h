@@ -131,6 +131,9 @@ struct api_me {
     int absolute_timeout_s;
     const char *const *permissions;
     size_t npermissions;
+    int recovery_codes_left;    /* unused recovery codes; -1 without two-factor */
+    bool mfa_enroll_required;   /* the practice requires two-factor the account lacks */
+    const char *practice_closed_at; /* "" while the practice is open (013) */
 };
 typedef void (*api_me_fn)(void *ud, enum api_err err, const struct api_me *me);
 int api_me(struct db *db, struct api_auth *auth, api_me_fn done, void *ud, const void *owner);

@@ -26,6 +26,12 @@ static const struct api_col me_cols[] = {
     { "idle_timeout_s", API_INT, API_FIELD(struct me_row, me.idle_timeout_s), 0, 0, NULL },
     { "absolute_timeout_s", API_INT, API_FIELD(struct me_row, me.absolute_timeout_s), 0, 0, NULL },
     { "permissions", API_TEXT, API_FIELD(struct me_row, permissions), 0, 0, NULL },
+    { "recovery_codes_left", API_INT, API_FIELD(struct me_row, me.recovery_codes_left),
+      API_NULL_OK, -1, NULL },
+    { "mfa_enroll_required", API_BOOL, API_FIELD(struct me_row, me.mfa_enroll_required),
+      API_NULL_OK, 0, NULL },
+    { "practice_closed_at", API_TEXT, API_FIELD(struct me_row, me.practice_closed_at),
+      API_NULL_OK, 0, NULL },
 };
 
 /* A text[] in PostgreSQL's text form: {a,b,"c d"}.  Permission names are

@@ -94,6 +94,8 @@ static void sqlstates_map_to_errors(void **state)
     assert_int_equal(api_err_from_sqlstate("LMS04"), API_ERR_SESSION_EXPIRED);
     assert_int_equal(api_err_from_sqlstate("LMS05"), API_ERR_MFA_OWED);
     assert_int_equal(api_err_from_sqlstate("LMS06"), API_ERR_NO_PRACTICE);
+    assert_int_equal(api_err_from_sqlstate("LMS07"), API_ERR_ENROLL);
+    assert_int_equal(api_err_from_sqlstate("LMS08"), API_ERR_PRACTICE_CLOSED);
     assert_int_equal(api_err_from_sqlstate("LMP01"), API_ERR_DENIED);
     assert_int_equal(api_err_from_sqlstate("LMV01"), API_ERR_INVALID);
     assert_int_equal(api_err_from_sqlstate("57P01"), API_ERR_LOST);
@@ -105,6 +107,10 @@ static void sqlstates_map_to_errors(void **state)
     assert_true(api_err_ends_session(API_ERR_SESSION_REVOKED));
     assert_true(api_err_ends_session(API_ERR_SESSION_EXPIRED));
     assert_true(api_err_ends_session(API_ERR_SESSION_UNKNOWN));
+    /* Enrollment owed keeps the session (it may enroll); a closed practice
+     * ends it (only its Owner, never told, keeps it). */
+    assert_false(api_err_ends_session(API_ERR_ENROLL));
+    assert_true(api_err_ends_session(API_ERR_PRACTICE_CLOSED));
     for (int e = 1; e < API_ERR_COUNT; e++)
         assert_true(strlen(api_err_message((enum api_err)e)) > 0);
 }

@@ -75,14 +75,6 @@ static void rows_free(struct security *st)
     st->n = 0;
 }
 
-/* api.me's recovery_codes_left (migration 013), once client/api.h decodes
- * it; until then not known, and the line says only "on". */
-static int me_codes_left(const struct api_me *me)
-{
-    (void)me;
-    return -1;
-}
-
 static void on_me(void *ud, enum api_err err, const struct api_me *me)
 {
     struct security *st = ud;
@@ -92,7 +84,7 @@ static void on_me(void *ud, enum api_err err, const struct api_me *me)
     }
     st->me_known = true;
     st->mfa_on = me->mfa_enabled;
-    st->codes_left = me->mfa_enabled ? me_codes_left(me) : -1;
+    st->codes_left = me->mfa_enabled ? me->recovery_codes_left : -1;
     lumen_store_me(st->L, me);      /* the lock asks for a code when 2FA is on */
     tui_app_dirty(st->L->app);
 }

@@ -133,7 +133,7 @@
     /* --- account security (issue 10): the Security tab, enrollment, the codes.
      * Each key shows only where it applies (the screens' allowed hooks). --- */ \
     A(MFA_ENROLL, "mfa-enroll", CTX_SECURITY, "mfa.self", "turn on 2FA", \
-      "turn two-factor on: scan a QR code with an authenticator app", "e") \
+      "turn two-factor on, with an authenticator app", "e") \
     A(MFA_CODES, "mfa-codes", CTX_SECURITY, "mfa.self", "new codes", \
       "new recovery codes (the ones you have stop working)", "c") \
     A(MFA_DISABLE, "mfa-disable", CTX_SECURITY, "mfa.self", "turn off 2FA", \
@@ -141,7 +141,7 @@
     A(PASSWORD, "password", CTX_SECURITY, NULL, "password", \
       "change your password (your other sessions end)", "p") \
     A(SESSION_REVOKE, "session-revoke", CTX_SECURITY, "session.self", "end session", \
-      "end the session under the cursor (this one: you are signed out)", "x") \
+      "end the session under the cursor (this one: signs you out)", "x") \
     A(SIGN_OUT_EVERYWHERE, "sign-out-everywhere", CTX_SECURITY, "session.self", \
       "sign out everywhere", "end every other session of your account, or all of them", "O") \
     /* Where the code field has the keyboard, letters are the field's. */ \

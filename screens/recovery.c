@@ -64,19 +64,7 @@ static void rcodes_open(struct tui_screen *s, void *arg)
         mem_fatal("out of secure memory");
     memcpy(st->text, q->codes, len);
     st->text[len] = '\0';
-    /* One code a line; blanks and a stray \r are not codes. */
-    for (size_t i = 0; i < len && st->ncodes < CODES_MAX;) {
-        while (i < len && (st->text[i] == '\n' || st->text[i] == '\r' || st->text[i] == ' '))
-            i++;
-        size_t b = i;
-        while (i < len && st->text[i] != '\n' && st->text[i] != '\r' && st->text[i] != ' ')
-            i++;
-        if (i > b) {
-            st->off[st->ncodes] = b;
-            st->len[st->ncodes] = i - b;
-            st->ncodes++;
-        }
-    }
+    st->ncodes = recovery_codes_split(st->text, len, st->off, st->len, CODES_MAX);
 }
 
 static void say_lines(struct rcodes *st, WINDOW *w, int *y, int maxy, int cols, const char *text,
@@ -284,6 +272,25 @@ static void ask_path(struct rcodes *st)
         .ud = st,
     };
     prompt_ask(st->L, &q);
+}
+
+size_t recovery_codes_split(const char *text, size_t len, size_t *off, size_t *lens, size_t max)
+{
+    size_t n = 0;
+    /* One code a line; blanks, spaces and a stray \r are not codes. */
+    for (size_t i = 0; i < len && n < max;) {
+        while (i < len && (text[i] == '\n' || text[i] == '\r' || text[i] == ' '))
+            i++;
+        size_t b = i;
+        while (i < len && text[i] != '\n' && text[i] != '\r' && text[i] != ' ')
+            i++;
+        if (i > b) {
+            off[n] = b;
+            lens[n] = i - b;
+            n++;
+        }
+    }
+    return n;
 }
 
 /* --- screen --------------------------------------------------------------------- */

@@ -32,6 +32,11 @@ struct enroll_arg {
  * (lumen_signed_in).  The caller wipes its own copy. */
 void recovery_codes_show(struct lumen *L, const char *codes, size_t len, bool required);
 
+/* The codes in the server's text (one a line; blank lines, spaces and \r
+ * skipped): at most MAX, each at TEXT + OFF[i], LENS[i] bytes.  Returns
+ * how many. */
+size_t recovery_codes_split(const char *text, size_t len, size_t *off, size_t *lens, size_t max);
+
 /* The key in groups of four ("JBSW Y3DP EHPK 3PXP"), into BUF. */
 void security_key_groups(const char *key, char *buf, size_t size);
 

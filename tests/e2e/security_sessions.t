@@ -116,7 +116,7 @@ e2e_keys O
 e2e_wait_for "All sessions, this one included"
 e2e_keys j Enter
 step_up
-e2e_ok 'e2e_wait_for "Sign in to Lumen" && e2e_wait_for "You signed out everywhere"' \
+e2e_ok 'e2e_wait_for "Sign in to Lumen" && e2e_wait_for "signed out everywhere"' \
   "all sessions, this one included: this client is signed out too"
 e2e_is "$(e2e_sql "SELECT count(*) FROM lumen.sessions s JOIN lumen.accounts a ON a.id = s.account_id
                    WHERE a.email = 'admin@brightsmile.test' AND s.revoked_at IS NULL")" 0 \

@@ -38,12 +38,16 @@ LIB_SRC  := $(sort $(wildcard client/*.c tui/*.c screens/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o $(B)/gen/api.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.t)
+# Small programs the e2e tests run in tmux (tests/e2e/*.c), where no
+# screen of lumen shows the thing yet: qrshow draws a QR code.
+E2E_SRC  := $(sort $(wildcard tests/e2e/*.c))
+E2E_BIN  := $(E2E_SRC:tests/e2e/%.c=$(B)/tests/e2e/%)
 # The same names `lumen db migrate --dir` reads: [0-9]*.sql, in name order.
 MIGRATIONS := $(sort $(wildcard db/migrations/[0-9]*.sql))
 API_SQL    := $(sort $(wildcard db/api/[0-9]*.sql))
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-.PHONY: all check unit clean install uninstall deps test-deps demo demo-db demo-stop bench FORCE
+.PHONY: all check unit e2e-helpers clean install uninstall deps test-deps demo demo-db demo-stop bench FORCE
 all: lumen
 
 $(B)/flags: FORCE
@@ -99,10 +103,17 @@ $(B)/tests/unit/%.t: tests/unit/%.c $(B)/liblumen.a $(B)/flags $(B)/test-deps-ok
 
 unit: $(UNIT_BIN)
 
+$(E2E_BIN): $(B)/tests/e2e/%: tests/e2e/%.c $(B)/liblumen.a $(B)/flags
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblumen.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+e2e-helpers: $(E2E_BIN)
+
 # Every test speaks TAP; prove runs them all against a throwaway cluster.
 # The build runs in a second make, which sees what test-deps installed.
 check: test-deps
-	@$(MAKE) --no-print-directory lumen unit
+	@$(MAKE) --no-print-directory lumen unit e2e-helpers
 	sh tests/run.sh
 
 bench: lumen

@@ -25,7 +25,12 @@
     C(MENU)     /* a list of choices over the screen */ \
     C(AUDIT)    /* the audit log */ \
     C(TEAM)     /* the team: members and invites */ \
-    C(SETTINGS) /* the practice's settings (Owner) */
+    C(SETTINGS) /* the practice's settings (Owner) */ \
+    /* --- account security (issue 10): screens/security.c, enroll.c, recovery.c --- */ \
+    C(SECURITY) /* the Security tab: two-factor, password, sessions */ \
+    C(ENROLL)   /* turning two-factor on: the QR code and the first code */ \
+    C(CODES)    /* recovery codes, shown once */ \
+    /* --- end of account security --- */
 
 /* Scopes: the whole ctx mask of one kind of screen (SCOPE_<NAME>), which a
  * screen puts in its ops->ctx.  The clash check looks at each scope, and
@@ -45,7 +50,13 @@
     S(AUDIT, CTX_GLOBAL | CTX_LIST | CTX_AUDIT) \
     S(PAGER, CTX_GLOBAL | CTX_LIST) \
     S(TEAM, CTX_GLOBAL | CTX_LIST | CTX_TEAM) \
-    S(SETTINGS, CTX_GLOBAL | CTX_LIST | CTX_SETTINGS)
+    S(SETTINGS, CTX_GLOBAL | CTX_LIST | CTX_SETTINGS) \
+    /* --- account security (issue 10) --- */ \
+    S(SECURITY, CTX_GLOBAL | CTX_LIST | CTX_SECURITY) \
+    S(ENROLL, CTX_GLOBAL | CTX_FORM | CTX_ENROLL) \
+    S(CODES, CTX_GLOBAL | CTX_CODES) \
+    S(PASSWORD, CTX_GLOBAL | CTX_FORM) \
+    /* --- end of account security --- */
 
 /* A(ID, name, ctx, perm, label, help, keys): ACT_<ID>; the [keys] name
  * (ID in lower case, '-' for '_': a test holds them together); the contexts
@@ -139,6 +150,30 @@
     /* A shared front-desk terminal: the next person ends the locked session. */ \
     A(NOT_YOU, "not-you", CTX_LOCK, NULL, "not you? sign out", \
       "sign the locked session out, for the next person at this terminal", "C-o") \
+    /* --- account security (issue 10): the Security tab, enrollment, the codes.
+     * Each key shows only where it applies (the screens' allowed hooks). --- */ \
+    A(MFA_ENROLL, "mfa-enroll", CTX_SECURITY, "mfa.self", "turn on 2FA", \
+      "turn two-factor on, with an authenticator app", "e") \
+    A(MFA_CODES, "mfa-codes", CTX_SECURITY, "mfa.self", "new codes", \
+      "new recovery codes (the ones you have stop working)", "c") \
+    A(MFA_DISABLE, "mfa-disable", CTX_SECURITY, "mfa.self", "turn off 2FA", \
+      "turn two-factor off (asks a current code)", "D") \
+    A(PASSWORD, "password", CTX_SECURITY, NULL, "password", \
+      "change your password (your other sessions end)", "p") \
+    A(SESSION_REVOKE, "session-revoke", CTX_SECURITY, "session.self", "end session", \
+      "end the session under the cursor (this one: signs you out)", "x") \
+    A(SIGN_OUT_EVERYWHERE, "sign-out-everywhere", CTX_SECURITY, "session.self", \
+      "sign out everywhere", "end every other session of your account, or all of them", "O") \
+    /* Where the code field has the keyboard, letters are the field's. */ \
+    A(SHOW_URI, "show-uri", CTX_ENROLL, NULL, "show link", \
+      "show the otpauth:// link, for an app that takes it pasted", "C-t") \
+    A(ENROLL_SIGN_OUT, "enroll-sign-out", CTX_ENROLL, NULL, "sign out", \
+      "sign out instead of turning two-factor on", "C-o") \
+    A(CODES_WRITE, "codes-write", CTX_CODES, NULL, "write to a file", \
+      "write the codes to a new file that only you can read (mode 0600)", "w") \
+    A(CODES_DONE, "codes-done", CTX_CODES, NULL, "saved them", \
+      "you have saved the codes: go on (they are not shown again)", "Enter") \
+    /* --- end of account security --- */ \
     A(UP, "up", CTX_LIST | CTX_HELP, NULL, NULL, "move up", "k Up") \
     A(DOWN, "down", CTX_LIST | CTX_HELP, NULL, NULL, "move down", "j Down") \
     A(PAGE_UP, "page-up", CTX_LIST | CTX_HELP, NULL, NULL, "one page up", "PgUp") \
@@ -146,8 +181,8 @@
     A(TOP, "top", CTX_LIST | CTX_HELP, NULL, NULL, "go to the first row", "g Home") \
     A(BOTTOM, "bottom", CTX_LIST | CTX_HELP, NULL, NULL, "go to the last row", "G End") \
     A(OPEN, "open", CTX_LIST, NULL, "choose", "open or choose the row under the cursor", "Enter") \
-    A(REFRESH, "refresh", CTX_HOME | CTX_INBOX | CTX_LEADVIEW | CTX_AUDIT | CTX_TEAM | CTX_SETTINGS, \
-      NULL, "refresh", \
+    A(REFRESH, "refresh", CTX_HOME | CTX_INBOX | CTX_LEADVIEW | CTX_AUDIT | CTX_TEAM | CTX_SETTINGS \
+      | CTX_SECURITY, NULL, "refresh", \
       "ask the database again", "r") \
     A(SIGN_OUT, "sign-out", CTX_HOME, NULL, "sign out", "sign out of this session", "o") \
     A(SWITCH_PRACTICE, "switch-practice", CTX_HOME, NULL, NULL, \

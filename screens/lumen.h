@@ -143,6 +143,15 @@ bool lumen_global_allowed(void *ud, int action);
  * when ROOM columns allow, else compact; returns the columns used. */
 int lumen_draw_tabs(const struct lumen *L, WINDOW *w, int cols, int room);
 
+/* --- account security (issue 10; screens/enroll.c) ---------------------- */
+/* The server answered LMS07 (API_ERR_ENROLL: the practice requires
+ * two-factor and the account has none) or api.me says enrollment is owed:
+ * the enrollment screen, saying why, offering nothing but turning
+ * two-factor on or signing out.  Once it is on and the recovery codes are
+ * saved, lumen_signed_in (api.me again, then home). */
+void lumen_enroll_required(struct lumen *L);
+/* --- end of account security --------------------------------------------- */
+
 /* Resets the sign-in screen, with an optional message. */
 void login_reset(struct tui_screen *s, const char *message);
 /* Empties the email too: the next person at the terminal is someone else. */

@@ -82,13 +82,17 @@ enum tui_result lumen_global_action(void *ud, struct tui_screen *top, int action
     return TUI_REDRAW;
 }
 
-/* One tab: "[2 Inbox] ", or compact "[2] " for one not in hand. */
+/* One tab: "[2 Inbox] ", or compact "2 " for one not in hand (five tabs
+ * and who is signed in share 80 columns: "[1 Home] 2 3 4 5 "). */
 static int tab_text(const struct lumen *L, const struct screen_entry *e, bool title, char *buf,
                     size_t size)
 {
     char key[KEYMAP_NAME_MAX] = "";
     keymap_key_of(tui_app_keymap(L->app), e->tab, key, sizeof key);
-    snprintf(buf, size, "[%s%s%s] ", key, key[0] && title ? " " : "", title ? e->title : "");
+    if (title)
+        snprintf(buf, size, "[%s%s%s] ", key, key[0] ? " " : "", e->title);
+    else
+        snprintf(buf, size, "%s ", key);
     return (int)text_width(buf);
 }
 
@@ -108,7 +112,7 @@ int lumen_draw_tabs(const struct lumen *L, WINDOW *w, int cols, int room)
         shown[n++] = e;
     }
     /* Every title when they fit beside who is signed in; else only the
-     * tab in hand keeps its title ("[1] [2 Inbox] [3]"): help names them. */
+     * tab in hand keeps its title ("1 [2 Inbox] 3 5"): help names them. */
     for (int i = 0; i < n; i++) {
         width += tab_text(L, shown[i], true, tabs[i], sizeof tabs[i]);
         compact += tab_text(L, shown[i], i == cur, tabs[i], sizeof tabs[i]);

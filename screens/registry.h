@@ -33,6 +33,12 @@ enum nav_kind {
     R(AUDIT_ROW, audit_row, NAV_PUSH, -1, NULL, "audit.read") \
     R(TEAM, team, NAV_ROOT, ACT_TAB_TEAM, "Team", "team.read") \
     R(SETTINGS, settings, NAV_PUSH, -1, NULL, "practice.settings") \
+    /* --- account security (issue 10): the tab, then what it opens --- */ \
+    R(SECURITY, security, NAV_ROOT, ACT_TAB_SECURITY, "Security", "mfa.self") \
+    R(ENROLL, enroll, NAV_ROOT, -1, NULL, NULL) \
+    R(RECOVERY_CODES, recovery_codes, NAV_ROOT, -1, NULL, NULL) \
+    R(PASSWORD, password, NAV_PUSH, -1, NULL, NULL) \
+    /* --- end of account security --- */ \
     R(LOCK, lock, NAV_LOCK, -1, NULL, NULL) \
     R(STEPUP, stepup, NAV_OVERLAY, -1, NULL, NULL) \
     R(HELP, help, NAV_OVERLAY, -1, NULL, NULL) \

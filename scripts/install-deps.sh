@@ -5,8 +5,8 @@
 #                           the -dev libraries, PostgreSQL for the demo
 #                           (make, make deps, make demo)
 #   install-deps.sh test    that, and what the tests add: cmocka, pgTAP and
-#                           pg_prove's handler, tmux, oathtool, procps
-#                           (make check, .ci/run)
+#                           pg_prove's handler, tmux, oathtool, procps,
+#                           qrencode, zbarimg (make check, .ci/run)
 #   install-deps.sh list [run|test]   print the packages, one a line
 #
 # Idempotent: a second run installs nothing. Works as root or through sudo.
@@ -24,13 +24,16 @@ util-linux ca-certificates
 # lets prove run it (perl gives prove), Text::CSV to read exports back,
 # tmux for the end-to-end tests,
 # oathtool for TOTP codes, procps for pgrep and pkill, time for make
-# bench's peak memory (whose pgbench comes with postgresql-15).
+# bench's peak memory (whose pgbench comes with postgresql-15); qrencode,
+# the command-line tool on the library Lumen links, for the QR matrices
+# tests/unit/test_qr.c compares with; zbar-tools for zbarimg, which reads
+# a QR code drawn on the terminal back (tests/e2e/qr_decode.pl).
 # (postgresql-contrib-15 is a virtual name on bookworm: pgcrypto, citext
 # and pg_trgm ship in postgresql-15 itself.)
 TEST_PKGS="
 libcmocka-dev
 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl perl libtext-csv-perl
-tmux oathtool procps time
+tmux oathtool procps time qrencode zbar-tools
 "
 
 usage() { echo "usage: install-deps.sh [run|test] | list [run|test]" >&2; exit 2; }

@@ -22,6 +22,8 @@ enum theme_role {
     ROLE_DANGER,      /* a destructive choice in a dialog */
     ROLE_OK,          /* a message that something worked */
     ROLE_BORDER,
+    ROLE_QR,          /* a QR code (tui/qr.h): ink is a dark module; black on
+                         white in colour, reverse video without */
     ROLE_COUNT
 };
 

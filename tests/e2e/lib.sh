@@ -15,6 +15,10 @@
 #                               open at the same time (each its own tmux
 #                               session of the test's server)
 #   e2e_ok COND DESC / e2e_is GOT WANT DESC / e2e_done
+#   e2e_qr_uri [-m]             the text of the QR code on the screen (as
+#                               tui/qr draws it, any mode), read by zbarimg;
+#                               fails when there is none.  -m: its modules
+#                               ('#' dark, '.' light) instead.
 # Against the test cluster (tests/run.sh):
 #   e2e_db [CONF LINE...]      a database of this test's own, copied from
 #                              lumen_demo, and a config for it in $E2E_CONF
@@ -103,6 +107,11 @@ e2e_screen() {
 }
 e2e_screen_escapes() { e2e_tmux capture-pane -p -e -t "$E2E_T"; }
 e2e_resize() { e2e_tmux resize-window -t "$E2E_T" -x "$1" -y "$2"; }
+# With the colours (-e) for the modes drawn in blanks, and every blank
+# (-N): tmux would trim a row's trailing reversed blanks.
+e2e_qr_uri() {
+  e2e_tmux capture-pane -p -e -N -t "$E2E_T" | perl "$(dirname "$0")/qr_decode.pl" "$@"
+}
 
 # The exit status of the program, once it has exited ("" while running).
 # The exit status of the program once it has exited, "" while it runs.

@@ -54,9 +54,9 @@ static void show_code(struct teamact *a, const char *code)
 {
     char text[900];
     snprintf(text, sizeof text,
-             "Invite code for %s (%s):\n\n    %s\n\nShown this once. Hand it over in person or "
-             "by phone; it works for 7 days, for that email only. They join with:\n\n"
-             "    lumen accept-invite %s", a->email, lumen_role_title(a->role), code, code);
+             "Invite code for %s (%s):\n\n    %s\n\nShown this once: hand it over in person "
+             "or by phone. It works for 7 days, for that email only; they join with "
+             "lumen accept-invite and the code.", a->email, lumen_role_title(a->role), code);
     confirm_tell(a->L, "Invite code", text, NULL, NULL);
     explicit_bzero(text, sizeof text);
 }
@@ -74,7 +74,7 @@ static void done_ok(struct teamact *a, const struct api_outcome *r)
         break;
     case ACT_REMOVE:
         if (a->invite.id[0])
-            snprintf(msg, sizeof msg, "The invite to %s was revoked.", a->invite.email);
+            snprintf(msg, sizeof msg, "Invite revoked: %s.", a->invite.email);
         else
             snprintf(msg, sizeof msg, "%s was removed and signed out.", m->name);
         break;
@@ -167,13 +167,8 @@ static const char *const role_values[] = { "viewer", "admin" };
 static const char *const role_labels[] = { "Viewer: reads leads and the audit log",
                                            "Admin: changes leads, exports, invites" };
 
-static void role_chosen(void *ud, size_t i)
-{
-    struct teamact *a = ud;
-    snprintf(a->role, sizeof a->role, "%s", role_values[i]);
-    send(a);
-}
-
+/* The role first (a menu), then the email (a prompt): each step opens
+ * after the one before has closed, never over it. */
 static const char *invite_submit(void *ud, struct form *fm, size_t *which)
 {
     struct teamact *a = ud;
@@ -181,26 +176,36 @@ static const char *invite_submit(void *ud, struct form *fm, size_t *which)
     const char *email = field_text(form_field(fm, 0), &len);
     *which = 0;
     const char *at = strchr(email, '@');
-    if (!at || at == email || !at[1] || strchr(email, ' ') || strlen(email) > 254)
+    if (!at || at == email || !at[1] || strchr(email, ' ') || len > 254)
         return "An email address, such as name@example.com.";
     snprintf(a->email, sizeof a->email, "%s", email);
-    struct menu_req q = { "Invite as", role_labels, 2, 0, role_chosen, a };
-    menu_ask(a->L, &q);
+    send(a);
     return NULL;
 }
 
-static void ask_invite(struct teamact *a)
+static void role_chosen(void *ud, size_t i)
 {
+    struct teamact *a = ud;
+    snprintf(a->role, sizeof a->role, "%s", role_values[i]);
+    char text[200];
+    snprintf(text, sizeof text, "As %s. They get a code to join with (shown to you once, to "
+             "hand over), good for 7 days and for this email only.",
+             i == 0 ? "a Viewer" : "an Admin");
     struct prompt_req q = {
         .title = "Invite a member",
-        .text = "They get a code to join with (shown to you once, to hand over), good for "
-                "7 days and for this email only.",
-        .fields = { { "Email", 0, 254, NULL, "Enter goes on to the role, Esc goes back" } },
+        .text = text,
+        .fields = { { "Email", 0, 254, NULL, "Enter invites, Esc goes back" } },
         .nfields = 1,
         .submit = invite_submit,
         .ud = a,
     };
     prompt_ask(a->L, &q);
+}
+
+static void ask_invite(struct teamact *a)
+{
+    struct menu_req q = { "Invite as", role_labels, 2, 0, role_chosen, a };
+    menu_ask(a->L, &q);
 }
 
 /* --- typed confirmations ------------------------------------------------- */

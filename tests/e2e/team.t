@@ -23,15 +23,15 @@ owner_in() {
 }
 owner_in
 e2e_keys 4
-e2e_ok 'e2e_wait_for "Team of Harbor Family Therapy: 1 member" && e2e_screen | grep -q "Hannah Harbor.*owner@harbortherapy.test.*Owner"' \
+e2e_ok 'e2e_wait_for "Team of Harbor Family Therapy: 1 member" && e2e_screen | grep -q "Hannah Harbor.*owner@harbor.*Owner"' \
   "the team tab lists the members"
 e2e_keys i
-e2e_wait_for "Invite a member"
-e2e_type "$NEW"; e2e_keys Enter
 e2e_wait_for "Invite as"
 e2e_keys Enter                                  # Viewer, the first choice
+e2e_wait_for "Invite a member"
+e2e_type "$NEW"; e2e_keys Enter
 e2e_ok 'e2e_wait_for "Shown this once"' "the invite's code is shown once"
-CODE=$(e2e_screen | sed -n 's/.*accept-invite \([A-Za-z0-9-]*\).*/\1/p' | head -1)
+CODE=$(e2e_screen | grep -oE '[A-Z2-7]{4}(-[A-Z2-7]{4}){7}' | head -1)
 e2e_keys Enter
 e2e_ok 'e2e_wait_gone "Shown this once" && e2e_wait_for "$NEW" && e2e_screen | grep -q "Invites not yet accepted (1)"' \
   "and the invite is listed, the code no longer on screen"
@@ -41,24 +41,31 @@ out=$(printf '%s\n' "$NEWPW" | $LUMEN_BIN --config "$E2E_CONF" accept-invite "$C
 e2e_is "$?:$(echo "$out" | grep -c 'Joined Harbor Family Therapy as Viewer')" "0:1" \
   "lumen accept-invite joins with the code"
 
+
 e2e_use n
 e2e_lumen
 e2e_sign_in "$NEW" "$NEWPW"
-e2e_ok 'e2e_wait_for "$NEW (Viewer)"' "the new member signs in, a Viewer"
+e2e_ok 'e2e_wait_for "Welcome, Nina Newcomer" && e2e_screen | grep -q "Harbor Family Therapy (Viewer)"' \
+  "the new member signs in, a Viewer"
 
 e2e_use t
 e2e_keys r
 e2e_wait_for "Nina Newcomer"
 e2e_keys j                                      # Hannah first, then Nina
-e2e_ok 'e2e_screen | grep -q "+ promote" && ! e2e_screen | grep -q "\- demote"' \
-  "a Viewer's row offers promote, not demote"
+e2e_keys '?'
+e2e_wait_for "Keys of this screen"
+e2e_ok 'e2e_screen | grep -q "make the Viewer under the cursor an Admin" && ! e2e_screen | grep -q "make the Admin under the cursor a Viewer"' \
+  "on a Viewer's row help offers promote, not demote"
+e2e_keys Escape
+e2e_wait_gone "Keys of this screen"
 e2e_keys +
 e2e_wait_for "Promote to Admin"
 e2e_keys y
 e2e_ok 'e2e_wait_for "Nina Newcomer is now an Admin" && ! e2e_screen | grep -q "Confirm it is you"' \
   "promoted without a step-up: the sign-in was proof enough"
 e2e_use n
-e2e_ok 'e2e_wait_for "$NEW (Admin)" 3' "the new member's open client says Admin, without a key"
+e2e_ok 'e2e_wait_for "Harbor Family Therapy (Admin)" 3 && e2e_screen | grep -q "invite members"' \
+  "the new member's open client says Admin, without a key, and its home lists what an Admin may do"
 
 # Ten minutes later (aged by hand) the next change asks the password once.
 e2e_sql "UPDATE lumen.sessions SET step_up_at = now() - interval '11 minutes'
@@ -77,14 +84,14 @@ e2e_ok 'e2e_wait_for "Sign in to Lumen" 3 && e2e_screen | grep -q "You were remo
 # Within the ten minutes: an invite revoked without being asked again.
 e2e_use t
 e2e_keys i
+e2e_wait_for "Invite as"; e2e_keys Enter
 e2e_wait_for "Invite a member"
 e2e_type "someone@example.test"; e2e_keys Enter
-e2e_wait_for "Invite as"; e2e_keys Enter
 e2e_wait_for "Shown this once"; e2e_keys Enter
 e2e_wait_for "someone@example.test"
 e2e_keys G D
 e2e_wait_for "Revoke the invite"
 e2e_keys y
-e2e_ok 'e2e_wait_for "was revoked" && ! e2e_screen | grep -q "Confirm it is you"' \
+e2e_ok 'e2e_wait_for "Invite revoked" && ! e2e_screen | grep -q "Confirm it is you"' \
   "a second change within 10 minutes asks nothing"
 e2e_done

@@ -45,10 +45,12 @@ static const struct screen_entry *tab_entry(int action)
     return NULL;
 }
 
-/* Tabs are for a signed-in session in a practice, and per role. */
+/* Tabs are for a signed-in session in a practice, and per role; none while
+ * the practice waits for this account to turn two-factor on. */
 static bool tab_visible(const struct lumen *L, const struct screen_entry *e)
 {
-    return e && L->me.valid && L->me.practice_id[0] && (!e->perm || lumen_can(L, e->perm));
+    return e && L->me.valid && L->me.practice_id[0] && !L->me.mfa_enroll_required &&
+           (!e->perm || lumen_can(L, e->perm));
 }
 
 bool lumen_global_allowed(void *ud, int action)

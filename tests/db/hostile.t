@@ -5,13 +5,16 @@
 # a flood of failures that must not flood the audit log.  The lead inbox
 # (issue 7): a read grant is useless until its audit row has committed, and
 # a Viewer's denied change is audited before the Viewer can learn it.  The
-# audit log viewer (issue 8): its grants too.  Each runs in
+# audit log viewer (issue 8): its grants too.  Account security (issue
+# 10): its guesses, and the wake-up of sign out everywhere.  Team
+# management (issue 9): two transfers racing, a removed member refused and
+# woken, invite codes as guesses.  Each runs in
 # autocommit against a database of its own copied from the demo data, as
 # lumen_client, the way `psql` on a jump host would.
 set -u
 n=0; failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
-echo "1..43"
+echo "1..53"
 
 db="hostile_$$"
 tmp=$(mktemp -d)
@@ -113,7 +116,8 @@ holder=$!
 # Wait until A's transaction has written its attempt.
 i=0
 while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
-                                   AND state = 'active' AND query LIKE '%pg_sleep%'")" != 1 ]; do
+                                   AND state = 'active' AND query LIKE '%pg_sleep%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
   sleep 0.1; i=$((i + 1))
 done
 as_su "UPDATE lumen.accounts SET mfa_locked_until = NULL, mfa_failures = 0" >/dev/null
@@ -215,6 +219,89 @@ out=$(as_client -c "SELECT count(*) FROM api.audit_export_rows('$tok',
                       (SELECT \"grant\" FROM api.audit_export_open('$tok', $range, '{}')), NULL, NULL)")
 echo "$out" | grep -q 'grant has not been committed' && [ "$(count "action = 'audit.export'")" = "$exports" ]
 ok $? "an export opened and read in one statement reads nothing (and its row went with it)"
+# ------------------------------------------------------- account security
+# Issue 10's guesses: a confirmation code, a code to disable 2FA, the
+# current password's key.  Each is counted and audited by its own commit;
+# a rolled-back one has no answer and changed nothing.
+as_su "DELETE FROM lumen.throttle_events" >/dev/null
+as_su "UPDATE lumen.accounts SET mfa_locked_until = NULL, mfa_failures = 0" >/dev/null
+stok=$(result token "api.login('$ADMIN', '$(key $ADMIN)', '{}')")
+stok2=$(result token "api.login('$ADMIN', '$(key $ADMIN)', '{}')")
+b32=$(as_client -c "SELECT secret_base32 FROM api.mfa_enroll_begin('$stok')")
+code=$(oathtool --totp -b "$b32")
+out=$(printf '%s\n' "BEGIN;" "SELECT api.mfa_enroll_confirm('$stok', '$code') AS a \\gset" \
+        "SELECT status, secret FROM api.attempt_result(:'a');" "ROLLBACK;" | as_client)
+echo "$out" | grep -q 'has not been committed' && ! echo "$out" | grep -q '^ok' &&
+  [ "$(as_su "SELECT mfa_enabled FROM lumen.accounts WHERE email = '$ADMIN'")" = f ]
+ok $? "mfa_enroll_confirm rolled back: no answer, no recovery codes, 2FA still off"
+enr=$(count "actor_email = '$ADMIN' AND action = 'mfa.enroll' AND outcome = 'failure'")
+id=$(as_client -c "SELECT api.mfa_enroll_confirm('$stok', '$( [ "$code" = 000000 ] && echo 111111 || echo 000000)')")
+st=$(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result('$id')" -c "ROLLBACK")
+[ "$st" = invalid ] && [ "$(as_su "SELECT mfa_failures FROM lumen.accounts WHERE email = '$ADMIN'")" = 1 ] &&
+  [ "$(count "actor_email = '$ADMIN' AND action = 'mfa.enroll' AND outcome = 'failure'")" = $((enr + 1)) ]
+ok $? "a wrong confirmation: its count and audit row stand though its answer was read and rolled back ($st)"
+id=$(as_client -c "SELECT api.mfa_enroll_confirm('$stok', '$code')")
+codes=$(as_client -c "SELECT secret FROM api.attempt_result('$id')")
+[ "$(echo "$codes" | grep -cE '^[A-Z2-7]{5}-[A-Z2-7]{5}$')" = 10 ] &&
+  [ "$(as_su "SELECT mfa_enabled FROM lumen.accounts WHERE email = '$ADMIN'")" = t ] &&
+  [ "$(as_su "SELECT count(*) FROM lumen.attempts WHERE secret_sealed IS NOT NULL AND revealed_at IS NOT NULL")" = 0 ]
+ok $? "committed, the right code answers ten recovery codes, once (wiped from the attempt as told); 2FA on"
+out=$(as_client -c "SELECT secret FROM api.attempt_result('$id')")
+echo "$out" | grep -q 'unknown attempt' && ! echo "$out" | grep -qE '^[A-Z2-7]{5}-'
+ok $? "the codes are not told a second time"
+rc1=$(echo "$codes" | head -1)
+out=$(printf '%s\n' "BEGIN;" "SELECT api.mfa_disable('$stok', '$rc1') AS a \\gset" \
+        "SELECT status FROM api.attempt_result(:'a');" "ROLLBACK;" | as_client)
+echo "$out" | grep -q 'has not been committed' && ! echo "$out" | grep -qx ok &&
+  [ "$(as_su "SELECT mfa_enabled FROM lumen.accounts WHERE email = '$ADMIN'")" = t ] &&
+  [ "$(as_su "SELECT count(*) FROM lumen.recovery_codes r JOIN lumen.accounts a ON a.id = r.account_id
+              WHERE a.email = '$ADMIN' AND r.used_at IS NULL")" = 10 ]
+ok $? "mfa_disable rolled back: no answer, 2FA still on, the recovery code not spent"
+dis=$(count "actor_email = '$ADMIN' AND action = 'mfa.disable' AND outcome = 'failure'")
+id=$(as_client -c "SELECT api.mfa_disable('$stok', 'AAAAA-AAAAA')")
+st=$(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result('$id')" -c "ROLLBACK")
+[ "$st" = invalid ] && [ "$(as_su "SELECT mfa_failures FROM lumen.accounts WHERE email = '$ADMIN'")" = 1 ] &&
+  [ "$(count "actor_email = '$ADMIN' AND action = 'mfa.disable' AND outcome = 'failure'")" = $((dis + 1)) ]
+ok $? "a wrong code to disable: counted and audited before its answer ($st)"
+salt=$(as_su "SELECT pw_salt FROM lumen.accounts WHERE email = '$ADMIN'")
+NEWSALT="\\x$(printf '%032d' 7)"; NEWKEY="\\x$(printf '%064d' 7)"
+out=$(printf '%s\n' "BEGIN;" "SELECT api.password_change('$stok', '$(key $ADMIN)', '$NEWSALT', 2, 67108864, '$NEWKEY') AS a \\gset" \
+        "SELECT status FROM api.attempt_result(:'a');" "ROLLBACK;" | as_client)
+echo "$out" | grep -q 'has not been committed' && ! echo "$out" | grep -qx ok &&
+  [ "$(as_su "SELECT pw_salt FROM lumen.accounts WHERE email = '$ADMIN'")" = "$salt" ] &&
+  [ "$(as_client -c "SELECT count(*) FROM api.me('$stok2')")" = 1 ]
+ok $? "password_change rolled back: no answer, the password and the other session as they were"
+fails=$(as_su "SELECT count(*) FROM lumen.throttle_events WHERE key = 'email:$ADMIN' AND event = 'failure'")
+id=$(as_client -c "SELECT api.password_change('$stok', '$WRONG', '$NEWSALT', 2, 67108864, '$NEWKEY')")
+st=$(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result('$id')" -c "ROLLBACK")
+[ "$st" = invalid ] &&
+  [ "$(as_su "SELECT count(*) FROM lumen.throttle_events WHERE key = 'email:$ADMIN' AND event = 'failure'")" = $((fails + 1)) ] &&
+  [ "$(count "actor_email = '$ADMIN' AND action = 'password.change' AND outcome = 'failure'")" = 1 ]
+ok $? "a wrong current password: counted on the email's sign-in throttle and audited before its answer ($st)"
+
+# The wake-up: a client LISTENing on the account's channel hears sign out
+# everywhere when it commits (not when it is rolled back), and the other
+# session's state says so at once.
+chan=$(as_su "SELECT lumen.account_channel(id) FROM lumen.accounts WHERE email = '$ADMIN'")
+as_client -c "LISTEN $chan" -c "SELECT pg_sleep(4)" > "$tmp/listen.out" &
+listener=$!
+i=0
+while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
+                                   AND state = 'active' AND query LIKE '%pg_sleep(4)%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
+  sleep 0.1; i=$((i + 1))
+done
+as_client -c "BEGIN" -c "SELECT api.sessions_revoke_all('$stok', false)" -c "ROLLBACK" >/dev/null
+st=$(as_client -c "SELECT state FROM api.session_state('$stok2')")
+id=$(as_client -c "SELECT api.sessions_revoke_all('$stok', false)")
+st2=$(as_client -c "SELECT state || ' ' || why FROM api.session_state('$stok2')")
+wait $listener
+[ "$st" = live ] && [ "$st2" = "revoked signed_out_everywhere" ] &&
+  [ "$(grep -c "notification \"$chan\"" "$tmp/listen.out")" = 1 ]
+ok $? "sign out everywhere: one wake-up on $chan (none for the rolled-back one); the other session is revoked at once ($st, $st2)"
+out=$(as_client -c "SELECT * FROM api.me('$stok2')")
+echo "$out" | grep -q 'session revoked'
+ok $? "the signed-out session's next call is refused (LMS02)"
 # ------------------------------------------------------------ team
 # Fixtures of their own (as postgres): a practice with an Owner, two
 # Admins and a Viewer, whose stretched keys K are made up (32 bytes each).
@@ -241,7 +328,8 @@ as_client -c "BEGIN" -c "SELECT api.practice_transfer('$t1', '$RA1')" -c "SELECT
 racer=$!
 i=0
 while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
-                                   AND state = 'active' AND query LIKE '%pg_sleep(0.8)%'")" != 1 ]; do
+                                   AND state = 'active' AND query LIKE '%pg_sleep(0.8)%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
   sleep 0.05; i=$((i + 1))
 done
 id2=$(as_client -c "SELECT api.practice_transfer('$t2', '$RA2')")
@@ -263,7 +351,12 @@ ta2=$(result token "api.login('race-a2@example.test', '$(kk 3)', '{}')")
 chan=lumen_account_$(echo "$RA2" | tr -d -)
 as_client -c "LISTEN $chan" -c "SELECT pg_sleep(1.5)" -c "SELECT 'listened'" > "$tmp/listen.out" &
 listener=$!
-sleep 0.3
+i=0
+while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
+                                   AND state = 'active' AND query LIKE '%pg_sleep(1.5)%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
+  sleep 0.05; i=$((i + 1))
+done
 st=$(result status "api.member_remove('$tn', '$RA2')")
 out=$(as_client -c "SELECT role FROM api.me('$ta2')")
 [ "$st" = ok ] && echo "$out" | grep -q 'session revoked'
@@ -281,7 +374,8 @@ as_client -c "BEGIN" -c "SELECT count(*) FROM api.team_members('$tv')" -c "SELEC
 holder=$!
 i=0
 while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
-                                   AND state = 'active' AND query LIKE '%pg_sleep(4)%'")" != 1 ]; do
+                                   AND state = 'active' AND query LIKE '%pg_sleep(4)%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
   sleep 0.05; i=$((i + 1))
 done
 start=$(date +%s)

@@ -6,7 +6,9 @@
 # (issue 7): a read grant is useless until its audit row has committed, and
 # a Viewer's denied change is audited before the Viewer can learn it.  The
 # audit log viewer (issue 8): its grants too.  Account security (issue
-# 10): its guesses, and the wake-up of sign out everywhere.  Each runs in
+# 10): its guesses, and the wake-up of sign out everywhere.  Team
+# management (issue 9): two transfers racing, a removed member refused and
+# woken, invite codes as guesses.  Each runs in
 # autocommit against a database of its own copied from the demo data, as
 # lumen_client, the way `psql` on a jump host would.
 set -u
@@ -114,7 +116,8 @@ holder=$!
 # Wait until A's transaction has written its attempt.
 i=0
 while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
-                                   AND state = 'active' AND query LIKE '%pg_sleep%'")" != 1 ]; do
+                                   AND state = 'active' AND query LIKE '%pg_sleep%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
   sleep 0.1; i=$((i + 1))
 done
 as_su "UPDATE lumen.accounts SET mfa_locked_until = NULL, mfa_failures = 0" >/dev/null
@@ -284,7 +287,8 @@ as_client -c "LISTEN $chan" -c "SELECT pg_sleep(4)" > "$tmp/listen.out" &
 listener=$!
 i=0
 while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
-                                   AND state = 'active' AND query LIKE '%pg_sleep(4)%'")" != 1 ]; do
+                                   AND state = 'active' AND query LIKE '%pg_sleep(4)%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
   sleep 0.1; i=$((i + 1))
 done
 as_client -c "BEGIN" -c "SELECT api.sessions_revoke_all('$stok', false)" -c "ROLLBACK" >/dev/null
@@ -324,7 +328,8 @@ as_client -c "BEGIN" -c "SELECT api.practice_transfer('$t1', '$RA1')" -c "SELECT
 racer=$!
 i=0
 while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
-                                   AND state = 'active' AND query LIKE '%pg_sleep(0.8)%'")" != 1 ]; do
+                                   AND state = 'active' AND query LIKE '%pg_sleep(0.8)%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
   sleep 0.05; i=$((i + 1))
 done
 id2=$(as_client -c "SELECT api.practice_transfer('$t2', '$RA2')")
@@ -346,7 +351,12 @@ ta2=$(result token "api.login('race-a2@example.test', '$(kk 3)', '{}')")
 chan=lumen_account_$(echo "$RA2" | tr -d -)
 as_client -c "LISTEN $chan" -c "SELECT pg_sleep(1.5)" -c "SELECT 'listened'" > "$tmp/listen.out" &
 listener=$!
-sleep 0.3
+i=0
+while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
+                                   AND state = 'active' AND query LIKE '%pg_sleep(1.5)%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
+  sleep 0.05; i=$((i + 1))
+done
 st=$(result status "api.member_remove('$tn', '$RA2')")
 out=$(as_client -c "SELECT role FROM api.me('$ta2')")
 [ "$st" = ok ] && echo "$out" | grep -q 'session revoked'
@@ -364,7 +374,8 @@ as_client -c "BEGIN" -c "SELECT count(*) FROM api.team_members('$tv')" -c "SELEC
 holder=$!
 i=0
 while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
-                                   AND state = 'active' AND query LIKE '%pg_sleep(4)%'")" != 1 ]; do
+                                   AND state = 'active' AND query LIKE '%pg_sleep(4)%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
   sleep 0.05; i=$((i + 1))
 done
 start=$(date +%s)

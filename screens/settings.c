@@ -38,7 +38,15 @@ struct settings {
     bool want_mfa;
     int want_idle_s;
     char confirm_name[256];
+    /* A new ingest key, shown once below the rows (a dialog would wrap
+     * its 68 characters); the next key wipes it. */
+    char new_key[128];
 };
+
+static void forget_key(struct settings *st)
+{
+    explicit_bzero(st->new_key, sizeof st->new_key);
+}
 
 static void say(struct settings *st, enum theme_role role, const char *text)
 {
@@ -119,11 +127,7 @@ static void on_rotated(void *ud, enum api_err err, const char *key)
     struct settings *st = ud;
     if (step_up_or_failed(st, err, "Rotating the chatbot's key"))
         return;
-    char text[600];
-    snprintf(text, sizeof text, "The chatbot's new ingest key:\n\n    %s\n\nShown this once: put "
-             "it in the chatbot's settings now. The old key stopped working.", key);
-    confirm_tell(st->L, "New ingest key", text, NULL, NULL);
-    explicit_bzero(text, sizeof text);
+    snprintf(st->new_key, sizeof st->new_key, "%s", key);
     load(st);
 }
 
@@ -336,11 +340,26 @@ static void settings_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
         wattrset(w, sel ? sel : theme_attr(ROLE_NORMAL) | A_BOLD);
         tui_put(w, y, label_w, cols - label_w, value, st->L->tf);
     }
+    int y = SET_TOP + 2 * NROWS + 1;
+    if (st->new_key[0] && y + 3 < h) {
+        wattrset(w, theme_attr(ROLE_OK) | A_BOLD);
+        tui_put(w, y, 1, cols - 1, "The chatbot's new ingest key, shown this once:", st->L->tf);
+        wattrset(w, theme_attr(ROLE_NORMAL) | A_BOLD);
+        tui_put(w, y + 1, 1, cols - 1, st->new_key, st->L->tf);
+        wattrset(w, theme_attr(ROLE_DIM));
+        tui_put(w, y + 2, 1, cols - 1, "Put it in the chatbot's settings now; the old key "
+                "stopped working. Any key hides it.", st->L->tf);
+    }
 }
 
 static enum tui_result settings_action(struct tui_screen *s, int action)
 {
     struct settings *st = s->state;
+    if (st->new_key[0]) {
+        forget_key(st);
+        if (action == ACT_CANCEL || action == ACT_OPEN)
+            return TUI_REDRAW;      /* the key that hides it does nothing else */
+    }
     switch (action) {
     case ACT_UP: case ACT_PAGE_UP: case ACT_TOP:
         st->cursor = action == ACT_UP && st->cursor > 0 ? st->cursor - 1 : 0;
@@ -366,6 +385,7 @@ static void settings_open(struct tui_screen *s, void *arg)
 {
     struct settings *st = s->state;
     (void)arg;
+    forget_key(st);
     st->cursor = 0;
     st->loaded = false;
     load(st);
@@ -377,6 +397,11 @@ static void settings_init(struct tui_screen *s)
     st->L = s->ud;
 }
 
+static void settings_removed(struct tui_screen *s)
+{
+    forget_key(s->state);
+}
+
 const struct screen_ops settings_ops = {
     .name = "settings",
     .state_size = sizeof(struct settings),
@@ -385,4 +410,5 @@ const struct screen_ops settings_ops = {
     .ctx = SCOPE_SETTINGS,
     .draw = settings_draw,
     .action = settings_action,
+    .removed = settings_removed,
 };

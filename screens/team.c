@@ -44,8 +44,8 @@ struct team {
 };
 
 static const struct table_column member_cols[] = {
-    { "Name", 0, 3, 10, TABLE_LEFT },
-    { "Email", 0, 3, 12, TABLE_LEFT },
+    { "Name", 0, 2, 10, TABLE_LEFT },
+    { "Email", 0, 4, 12, TABLE_LEFT },
     { "Role", 7, 0, 0, TABLE_LEFT },
     { "2FA", 4, 0, 0, TABLE_LEFT },
     { "Last active", 16, 0, 0, TABLE_LEFT },
@@ -347,6 +347,7 @@ static bool team_allowed(struct tui_screen *s, int action)
     const struct team_invite *v = cur_invite(st);
     switch (action) {
     case ACT_OPEN:
+    case ACT_CANCEL:        /* a tab: there is nothing to go back to */
         return false;
     case ACT_AUDIT_TRAIL:
         return m != NULL;

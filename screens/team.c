@@ -44,12 +44,12 @@ struct team {
 };
 
 static const struct table_column member_cols[] = {
-    { "Name", 0, 2, 10, TABLE_LEFT },
-    { "Email", 0, 4, 12, TABLE_LEFT },
-    { "Role", 7, 0, 0, TABLE_LEFT },
-    { "2FA", 4, 0, 0, TABLE_LEFT },
+    { "Name", 0, 3, 10, TABLE_LEFT },
+    { "Email", 0, 5, 12, TABLE_LEFT },
+    { "Role", 6, 0, 0, TABLE_LEFT },
+    { "2FA", 3, 0, 0, TABLE_LEFT },
     { "Last active", 16, 0, 0, TABLE_LEFT },
-    { "Member since", 12, 0, 0, TABLE_LEFT },
+    { "Since", 10, 0, 0, TABLE_LEFT },
 };
 static const struct table_column invite_cols[] = {
     { "Invited email", 0, 3, 12, TABLE_LEFT },

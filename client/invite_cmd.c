@@ -28,7 +28,8 @@
 #include <unistd.h>
 
 #define SECRET_MAX 1024
-#define NAME_MAX_BYTES 200
+#define NAME_MAX_CHARS 200      /* the server's bound, in characters */
+#define NAME_BUF (NAME_MAX_CHARS * 4 + 1)
 #define PASSWORD_TRIES 3
 
 const char subcmd_accept_invite_help[] =
@@ -106,8 +107,10 @@ static int check_name(const char *in, char *out, size_t len)
     size_t n = strlen(in);
     while (n && in[n - 1] == ' ')
         n--;
-    const char *why = n == 0 ? "the name is empty" : n > NAME_MAX_BYTES ? "the name is too long"
-                                                                          : NULL;
+    const char *why = n == 0 ? "the name is empty"
+                    : password_chars(in, n) > NAME_MAX_CHARS ? "the name is too long (200 "
+                                                              "characters at most)"
+                    : NULL;
     for (size_t i = 0; !why && i < n; i++)
         if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f)
             why = "the name holds a control character";
@@ -250,7 +253,7 @@ static int make_key(struct db *db, const struct subcmd_opts *o, const char *emai
 static int accept_invite(struct db *db, const struct subcmd_opts *o, const char *code,
                          const char *email, const char *name_opt)
 {
-    char origin[64], name[NAME_MAX_BYTES + 1] = "", asked[NAME_MAX_BYTES * 2], safe[512];
+    char origin[64], name[NAME_BUF] = "", asked[NAME_BUF], safe[512];
     api_origin_from_env(origin, sizeof origin);
     struct step s = { 0 };
     if (check_code(db, code, email, origin, &s) != 0)

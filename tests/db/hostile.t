@@ -283,19 +283,26 @@ ok $? "a wrong current password: counted on the email's sign-in throttle and aud
 # everywhere when it commits (not when it is rolled back), and the other
 # session's state says so at once.
 chan=$(as_su "SELECT lumen.account_channel(id) FROM lumen.accounts WHERE email = '$ADMIN'")
-as_client -c "LISTEN $chan" -c "SELECT pg_sleep(4)" > "$tmp/listen.out" &
+# psql prints a notification after the statement during which it came: the
+# listener runs short statements (up to 30 s) until it is ended below.
+{ echo "LISTEN $chan;"; i=0; while [ $i -lt 300 ]; do echo "SELECT pg_sleep(0.1);"; i=$((i + 1)); done; } > "$tmp/listen.sql"
+as_client -f "$tmp/listen.sql" > "$tmp/listen.out" &
 listener=$!
 i=0
-while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
-                                   AND state = 'active' AND query LIKE '%pg_sleep(4)%'
-                                   AND pid <> pg_backend_pid()")" != 1 ]; do
+while [ $i -lt 100 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
+                                    AND query LIKE '%pg_sleep(0.1)%' AND pid <> pg_backend_pid()")" != 1 ]; do
   sleep 0.1; i=$((i + 1))
 done
 as_client -c "BEGIN" -c "SELECT api.sessions_revoke_all('$stok', false)" -c "ROLLBACK" >/dev/null
 st=$(as_client -c "SELECT state FROM api.session_state('$stok2')")
 id=$(as_client -c "SELECT api.sessions_revoke_all('$stok', false)")
 st2=$(as_client -c "SELECT state || ' ' || why FROM api.session_state('$stok2')")
-wait $listener
+i=0
+while [ $i -lt 100 ] && ! grep -q "notification \"$chan\"" "$tmp/listen.out"; do sleep 0.1; i=$((i + 1)); done
+sleep 0.5
+as_su "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$db'
+       AND query LIKE '%pg_sleep(0.1)%' AND pid <> pg_backend_pid()" >/dev/null
+wait $listener 2>/dev/null
 [ "$st" = live ] && [ "$st2" = "revoked signed_out_everywhere" ] &&
   [ "$(grep -c "notification \"$chan\"" "$tmp/listen.out")" = 1 ]
 ok $? "sign out everywhere: one wake-up on $chan (none for the rolled-back one); the other session is revoked at once ($st, $st2)"

@@ -41,7 +41,7 @@ e2e_type "$NEW"; e2e_keys Enter
 e2e_type "$NEW"; e2e_keys Enter
 e2e_ok 'e2e_wait_for "That is not your current password."' "a wrong current password is refused"
 
-e2e_keys Up Up C-u
+# The focus is back on the current password, emptied; the new ones stay.
 e2e_type "$E2E_PASSWORD"; e2e_keys Tab C-u
 e2e_type short
 e2e_ok 'e2e_wait_for "too short"' "the hint says a short password is too short"

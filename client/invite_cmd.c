@@ -28,7 +28,8 @@
 #include <unistd.h>
 
 #define SECRET_MAX 1024
-#define NAME_MAX_BYTES 200
+#define NAME_MAX_CHARS 200      /* the server's bound, in characters */
+#define NAME_BUF (NAME_MAX_CHARS * 4 + 1)
 #define PASSWORD_TRIES 3
 
 const char subcmd_accept_invite_help[] =
@@ -106,8 +107,10 @@ static int check_name(const char *in, char *out, size_t len)
     size_t n = strlen(in);
     while (n && in[n - 1] == ' ')
         n--;
-    const char *why = n == 0 ? "the name is empty" : n > NAME_MAX_BYTES ? "the name is too long"
-                                                                          : NULL;
+    const char *why = n == 0 ? "the name is empty"
+                    : password_chars(in, n) > NAME_MAX_CHARS ? "the name is too long (200 "
+                                                              "characters at most)"
+                    : NULL;
     for (size_t i = 0; !why && i < n; i++)
         if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f)
             why = "the name holds a control character";
@@ -168,8 +171,8 @@ static int new_password(const struct subcmd_opts *o, const char *email, char *pw
     return ok ? 0 : -1;
 }
 
-/* Queued call's answer; -1 after a line when there was none. */
-static int wait(struct db *db, struct step *s)
+/* The queued call's answer; -1 after a line when there was none. */
+static int wait_step(struct db *db, struct step *s)
 {
     return subcmd_wait(db, &s->done);
 }
@@ -184,7 +187,7 @@ static const char *role_title(const char *role)
 static int check_code(struct db *db, const char *code, const char *email, const char *origin,
                       struct step *s)
 {
-    if (api_invite_check(db, code, email, origin, on_outcome, s, s) != 0 || wait(db, s) != 0)
+    if (api_invite_check(db, code, email, origin, on_outcome, s, s) != 0 || wait_step(db, s) != 0)
         return -1;
     if (s->err != API_OK) {
         subcmd_say_err(s->err);
@@ -231,7 +234,7 @@ static int make_key(struct db *db, const struct subcmd_opts *o, const char *emai
                 o->password_stdin ? " on standard input" : " (no terminal: use --password-stdin)");
     } else {
         struct step s = { 0 };
-        if (api_login_begin(db, email, on_kdf, &s, &s) == 0 && wait(db, &s) == 0) {
+        if (api_login_begin(db, email, on_kdf, &s, &s) == 0 && wait_step(db, &s) == 0) {
             if (s.err != API_OK)
                 subcmd_say_err(s.err);
             else if (api_derive_key(pw, strlen(pw), &s.kdf, key) != 0)
@@ -250,7 +253,7 @@ static int make_key(struct db *db, const struct subcmd_opts *o, const char *emai
 static int accept_invite(struct db *db, const struct subcmd_opts *o, const char *code,
                          const char *email, const char *name_opt)
 {
-    char origin[64], name[NAME_MAX_BYTES + 1] = "", asked[NAME_MAX_BYTES * 2], safe[512];
+    char origin[64], name[NAME_BUF] = "", asked[NAME_BUF], safe[512];
     api_origin_from_env(origin, sizeof origin);
     struct step s = { 0 };
     if (check_code(db, code, email, origin, &s) != 0)
@@ -287,7 +290,7 @@ static int accept_invite(struct db *db, const struct subcmd_opts *o, const char 
         int queued = api_invite_accept(db, code, email, exists ? NULL : name, &kdf, key, origin,
                                        on_outcome, &s, &s);
         sodium_memzero(&kdf, sizeof kdf);
-        if (queued == 0 && wait(db, &s) == 0) {
+        if (queued == 0 && wait_step(db, &s) == 0) {
             if (s.err == API_ERR_INVALID)
                 fprintf(stderr, "lumen: the database refused the name or the password's "
                                 "settings as invalid\n");

@@ -22,7 +22,7 @@ enum password_grade {
 
 /* Code points in the LEN bytes of PW (a byte that starts no UTF-8
  * sequence counts one). */
-size_t password_chars(const char *pw, size_t len);
+size_t password_chars(const char *pw, size_t len);   /* any UTF-8 text */
 /* EMAIL (or NULL): its part before '@', four characters or longer, found
  * anywhere in the password (ASCII case ignored) makes it weak; so do fewer
  * than five different bytes. */

@@ -176,6 +176,8 @@ static int choose_practice(struct db *db, struct api_auth *auth, const struct se
     if (*out->practice_id && (!c->practice || strcmp(out->practice_name, c->practice) == 0 ||
                               strcmp(out->practice_id, c->practice) == 0))
         return 0;
+    if (!c->practice && c->practice_optional)
+        return 0;
     s.done = false;
     if (api_practices(db, auth, on_practices, &s, auth) != 0 || wait_step(db, &s, err, errlen))
         return -1;

@@ -14,6 +14,7 @@
 #ifndef LUMEN_CLIENT_SESSION_H
 #define LUMEN_CLIENT_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "client/api.h"
@@ -25,6 +26,9 @@ struct session_creds {
     size_t password_len;
     const char *code;           /* the second factor, or NULL / "" */
     const char *practice;       /* a practice's name or id, or NULL */
+    /* A member of several practices who named none stays without one (the
+     * account's own calls need none: its sessions, its two-factor). */
+    bool practice_optional;
     /* Asked for the code when the account turns out to have two-factor
      * and CODE is empty (a prompt on the terminal); NULL: an error. */
     int (*ask_code)(char *buf, size_t len);

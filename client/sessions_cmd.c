@@ -48,12 +48,22 @@ static void on_sessions(void *ud, enum api_err err, const struct api_session_row
     }
 }
 
+/* The account's own sessions need no practice: a member of several is not
+ * asked to choose one. */
+static struct subcmd_opts any_practice(const struct subcmd_opts *o)
+{
+    struct subcmd_opts a = *o;
+    a.practice_optional = true;
+    return a;
+}
+
 int subcmd_sessions_list(const struct config *cfg, const struct subcmd_opts *o)
 {
     static const char *const heads[] = { "", "ID", "CREATED", "LAST ACTIVE", "STATE", "ADDRESS",
                                          "ORIGIN", "CLIENT", "PRACTICE" };
     struct signed_in si;
-    if (subcmd_sign_in(cfg, o, &si) != 0)
+    struct subcmd_opts a = any_practice(o);
+    if (subcmd_sign_in(cfg, &a, &si) != 0)
         return 1;
     struct listing l = { 0 };
     cli_table_init(&l.table, heads, 9);
@@ -120,7 +130,8 @@ int subcmd_sessions_revoke(const struct config *cfg, const struct subcmd_opts *o
     if (subcmd_sessions_revoke_usage(id, all) != 0)
         return 2;
     struct signed_in si;
-    if (subcmd_sign_in(cfg, o, &si) != 0)
+    struct subcmd_opts a = any_practice(o);
+    if (subcmd_sign_in(cfg, &a, &si) != 0)
         return 1;
     struct revoked v = { 0 };
     /* --all leaves this command's own session to its sign-out, so that

@@ -94,7 +94,7 @@ int subcmd_sign_in(const struct config *cfg, const struct subcmd_opts *o, struct
     api_origin_from_env(si->auth.origin, sizeof si->auth.origin);
     si->db = db_open(cfg);
     struct session_creds c = { email, pw, strlen(pw), code, o->practice,
-                               o->password_stdin ? NULL : ask_code };
+                               o->practice_optional, o->password_stdin ? NULL : ask_code };
     int rc = session_open(si->db, &si->auth, &c, &si->info, err, sizeof err);
     sodium_free(pw);
     sodium_memzero(code, sizeof code);
@@ -118,7 +118,8 @@ int subcmd_wait(struct db *db, const bool *done)
 
 void subcmd_say_err(enum api_err err)
 {
-    const char *d = err == API_ERR_SERVER ? api_err_detail() : "";
+    const char *d = err == API_ERR_SERVER ? api_err_detail()
+                  : err == API_ERR_ENROLL ? "(sign in with lumen: it sets it up)" : "";
     fprintf(stderr, "lumen: %s%s%s\n", api_err_message(err), *d ? " " : "", d);
 }
 

@@ -21,6 +21,7 @@ struct subcmd_opts {
     const char *email;          /* --email, or asked on the terminal */
     bool password_stdin;        /* --password-stdin */
     const char *practice;       /* --practice NAME|ID, for members of several */
+    bool practice_optional;     /* the job needs no practice (session_creds) */
 };
 
 /* Everything a signed-in subcommand holds. */

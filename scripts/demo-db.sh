@@ -39,7 +39,7 @@ umask 022
 # leads.sql, which needs the practices of the first): when one changes,
 # both are loaded again, which adds what is new and leaves the rest (both
 # are written to be loaded again).
-demo_files="db/demo/demo.sql db/demo/leads.sql db/demo/audit.sql"
+demo_files="db/demo/demo.sql db/demo/leads.sql db/demo/audit.sql db/demo/team.sql"
 if [ -f db/demo/demo.sql ]; then
   sum=$(cat $demo_files | sha256sum | cut -d' ' -f1)
   have=$(psql_pg -At -d lumen -c "SELECT CASE WHEN to_regclass('public.lumen_demo_loaded') IS NULL THEN 'none'

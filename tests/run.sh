@@ -49,7 +49,7 @@ createdb lumen_test
   "$LUMEN_BIN" db migrate --config "$LUMEN_TEST_CONF"; exit 1; }
 psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION pgtap' >/dev/null
 createdb -T lumen_test lumen_demo
-psql -X -q -v ON_ERROR_STOP=1 -1 -d lumen_demo -f db/demo/demo.sql -f db/demo/leads.sql -f db/demo/audit.sql >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -1 -d lumen_demo -f db/demo/demo.sql -f db/demo/leads.sql -f db/demo/audit.sql -f db/demo/team.sql >/dev/null
 
 # Arguments: prove's options (-v) and test files (./tests/e2e/lock.t);
 # without files, every test.

@@ -6,13 +6,15 @@
 # (issue 7): a read grant is useless until its audit row has committed, and
 # a Viewer's denied change is audited before the Viewer can learn it.  The
 # audit log viewer (issue 8): its grants too.  Account security (issue
-# 10): its guesses, and the wake-up of sign out everywhere.  Each runs in
+# 10): its guesses, and the wake-up of sign out everywhere.  Team
+# management (issue 9): two transfers racing, a removed member refused and
+# woken, invite codes as guesses.  Each runs in
 # autocommit against a database of its own copied from the demo data, as
 # lumen_client, the way `psql` on a jump host would.
 set -u
 n=0; failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
-echo "1..41"
+echo "1..53"
 
 db="hostile_$$"
 tmp=$(mktemp -d)
@@ -114,7 +116,8 @@ holder=$!
 # Wait until A's transaction has written its attempt.
 i=0
 while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
-                                   AND state = 'active' AND query LIKE '%pg_sleep%'")" != 1 ]; do
+                                   AND state = 'active' AND query LIKE '%pg_sleep%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
   sleep 0.1; i=$((i + 1))
 done
 as_su "UPDATE lumen.accounts SET mfa_locked_until = NULL, mfa_failures = 0" >/dev/null
@@ -280,22 +283,160 @@ ok $? "a wrong current password: counted on the email's sign-in throttle and aud
 # everywhere when it commits (not when it is rolled back), and the other
 # session's state says so at once.
 chan=$(as_su "SELECT lumen.account_channel(id) FROM lumen.accounts WHERE email = '$ADMIN'")
-as_client -c "LISTEN $chan" -c "SELECT pg_sleep(4)" > "$tmp/listen.out" &
+# psql prints a notification after the statement during which it came: the
+# listener runs short statements (up to 30 s) until it is ended below.
+{ echo "LISTEN $chan;"; i=0; while [ $i -lt 300 ]; do echo "SELECT pg_sleep(0.1);"; i=$((i + 1)); done; } > "$tmp/listen.sql"
+as_client -f "$tmp/listen.sql" > "$tmp/listen.out" &
 listener=$!
 i=0
-while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
-                                   AND state = 'active' AND query LIKE '%pg_sleep(4)%'")" != 1 ]; do
+while [ $i -lt 100 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
+                                    AND query LIKE '%pg_sleep(0.1)%' AND pid <> pg_backend_pid()")" != 1 ]; do
   sleep 0.1; i=$((i + 1))
 done
 as_client -c "BEGIN" -c "SELECT api.sessions_revoke_all('$stok', false)" -c "ROLLBACK" >/dev/null
 st=$(as_client -c "SELECT state FROM api.session_state('$stok2')")
 id=$(as_client -c "SELECT api.sessions_revoke_all('$stok', false)")
 st2=$(as_client -c "SELECT state || ' ' || why FROM api.session_state('$stok2')")
-wait $listener
+i=0
+while [ $i -lt 100 ] && ! grep -q "notification \"$chan\"" "$tmp/listen.out"; do sleep 0.1; i=$((i + 1)); done
+sleep 0.5
+as_su "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$db'
+       AND query LIKE '%pg_sleep(0.1)%' AND pid <> pg_backend_pid()" >/dev/null
+wait $listener 2>/dev/null
 [ "$st" = live ] && [ "$st2" = "revoked signed_out_everywhere" ] &&
   [ "$(grep -c "notification \"$chan\"" "$tmp/listen.out")" = 1 ]
 ok $? "sign out everywhere: one wake-up on $chan (none for the rolled-back one); the other session is revoked at once ($st, $st2)"
 out=$(as_client -c "SELECT * FROM api.me('$stok2')")
 echo "$out" | grep -q 'session revoked'
 ok $? "the signed-out session's next call is refused (LMS02)"
+# ------------------------------------------------------------ team
+# Fixtures of their own (as postgres): a practice with an Owner, two
+# Admins and a Viewer, whose stretched keys K are made up (32 bytes each).
+as_su "DELETE FROM lumen.throttle_events" >/dev/null
+RP=93300000-0000-4000-8000-000000000001
+RO=93300000-0000-4000-8000-0000000000a0; RA1=93300000-0000-4000-8000-0000000000a1
+RA2=93300000-0000-4000-8000-0000000000a2; RV=93300000-0000-4000-8000-0000000000a3
+kk() { printf '\\x%s' "$(printf "%064d" 0 | tr 0 "$1")"; }   # kk 1: \x1111...
+as_su "INSERT INTO lumen.practices (id, name, vertical) VALUES ('$RP', 'Race Practice', 'dental');
+       INSERT INTO lumen.accounts (id, email, display_name, pw_salt, pw_verifier)
+       SELECT id::uuid, email, email, ext.gen_random_bytes(16), ext.digest(k::bytea, 'sha256')
+       FROM (VALUES ('$RO', 'race-own@example.test', '$(kk 1)'), ('$RA1', 'race-a1@example.test', '$(kk 2)'),
+                    ('$RA2', 'race-a2@example.test', '$(kk 3)'), ('$RV', 'race-v@example.test', '$(kk 4)')) v(id, email, k);
+       INSERT INTO lumen.memberships (practice_id, account_id, role) VALUES
+         ('$RP', '$RO', 'owner'), ('$RP', '$RA1', 'admin'), ('$RP', '$RA2', 'admin'), ('$RP', '$RV', 'viewer')" >/dev/null
+t1=$(result token "api.login('race-own@example.test', '$(kk 1)', '{}')")
+t2=$(result token "api.login('race-own@example.test', '$(kk 1)', '{}')")
+# Two transfers on two connections (two sessions of the Owner): the first
+# holds its transaction open a moment after its transfer; the second
+# starts meanwhile, waits on the Owner's row, and finds its caller an
+# Admin when its turn comes.
+as_client -c "BEGIN" -c "SELECT api.practice_transfer('$t1', '$RA1')" -c "SELECT pg_sleep(0.8)" -c "COMMIT" \
+  > "$tmp/race1.out" &
+racer=$!
+i=0
+while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
+                                   AND state = 'active' AND query LIKE '%pg_sleep(0.8)%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
+  sleep 0.05; i=$((i + 1))
+done
+id2=$(as_client -c "SELECT api.practice_transfer('$t2', '$RA2')")
+wait $racer
+id1=$(grep -E '^[0-9a-f]{64}$' "$tmp/race1.out")
+st1=$(as_client -c "SELECT status FROM api.attempt_result('$id1')")
+st2=$(as_client -c "SELECT status FROM api.attempt_result('$id2')")
+[ "$st1" = ok ] && [ "$st2" = denied ]
+ok $? "two transfers racing on two connections: one wins, the other is denied ($st1, $st2)"
+[ "$(as_su "SELECT string_agg(account_id::text || ':' || role, ',' ORDER BY account_id) FROM lumen.memberships
+            WHERE practice_id = '$RP'")" = "$RO:admin,$RA1:owner,$RA2:admin,$RV:viewer" ] &&
+  [ "$(count "action = 'practice.transfer' AND outcome = 'denied' AND detail->>'reason' = 'not_owner'")" = 1 ]
+ok $? "exactly one Owner (the winner's Admin), and the loser's refusal is an audit row"
+
+# A removed member's token is refused on the next call, and their open
+# client is woken (LISTEN on the account's channel).
+tn=$(result token "api.login('race-a1@example.test', '$(kk 2)', '{}')")   # the new Owner
+ta2=$(result token "api.login('race-a2@example.test', '$(kk 3)', '{}')")
+chan=lumen_account_$(echo "$RA2" | tr -d -)
+as_client -c "LISTEN $chan" -c "SELECT pg_sleep(1.5)" -c "SELECT 'listened'" > "$tmp/listen.out" &
+listener=$!
+i=0
+while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
+                                   AND state = 'active' AND query LIKE '%pg_sleep(1.5)%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
+  sleep 0.05; i=$((i + 1))
+done
+st=$(result status "api.member_remove('$tn', '$RA2')")
+out=$(as_client -c "SELECT role FROM api.me('$ta2')")
+[ "$st" = ok ] && echo "$out" | grep -q 'session revoked'
+ok $? "a removed member's token is refused on the next call ($st)"
+wait $listener
+grep -q "Asynchronous notification \"$chan\" received" "$tmp/listen.out"
+ok $? "and their open client (listening on the account's channel) is woken at the commit"
+
+# A member who holds their own session row in an open transaction (any
+# api call locks it) cannot keep themselves in: the removal gives up
+# ending that session after the lock timeout and goes through.
+tv=$(result token "api.login('race-v@example.test', '$(kk 4)', '{}')")
+as_client -c "BEGIN" -c "SELECT count(*) FROM api.team_members('$tv')" -c "SELECT pg_sleep(4)" -c "COMMIT" \
+  > /dev/null 2>&1 &
+holder=$!
+i=0
+while [ $i -lt 50 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'
+                                   AND state = 'active' AND query LIKE '%pg_sleep(4)%'
+                                   AND pid <> pg_backend_pid()")" != 1 ]; do
+  sleep 0.05; i=$((i + 1))
+done
+start=$(date +%s)
+st=$(result status "api.member_remove('$tn', '$RV')")
+took=$(( $(date +%s) - start ))
+kill -0 $holder 2>/dev/null; alive=$?
+[ "$st" = ok ] && [ $alive = 0 ] && [ $took -le 3 ] &&
+  [ "$(as_su "SELECT count(*) FROM lumen.memberships WHERE account_id = '$RV'")" = 0 ]
+ok $? "a member holding their session open is removed all the same, in about the lock timeout ($st, ${took}s)"
+wait $holder
+out=$(as_client -c "SELECT count(*) FROM api.team_members('$tv')")
+echo "$out" | grep -q 'no practice selected' &&
+  [ "$(count "action = 'member.remove' AND target_id = '$RV' AND outcome = 'success' AND detail ? 'sessions_ended' = false")" = 1 ]
+ok $? "and once they let go, their next call is refused (the audit row says their session was not ended)"
+
+# Invite codes: guesses, as sign-in.  The demo's pending invite
+# (db/demo/team.sql) and made-up codes.
+as_su "DELETE FROM lumen.throttle_events" >/dev/null
+NEWHIRE=newhire@brightsmile.test; CODE=NEWH-IRE2-BRIG-HTSM-ILED-EMOI-NVIT-E222
+fails() { as_su "SELECT count(*) FROM lumen.throttle_events WHERE key = 'email:$1' AND event = 'failure'"; }
+out=$(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result(api.invite_check('$CODE', '$NEWHIRE'))" -c "COMMIT")
+echo "$out" | grep -q 'has not been committed' && ! echo "$out" | grep -qx ok
+ok $? "invite_check: no outcome inside the transaction that made the guess"
+id=$(as_client -c "BEGIN" -c "SELECT api.invite_check('AAAA-BBBB', '$NEWHIRE')" -c "ROLLBACK" | grep -E '^[0-9a-f]{64}$')
+out=$(as_client -c "SELECT status FROM api.attempt_result('$id')")
+[ -n "$id" ] && echo "$out" | grep -q 'unknown attempt' && [ "$(fails $NEWHIRE)" = 0 ]
+ok $? "a guess rolled back: no answer to be had (and nothing was learnt)"
+out=$(as_client -c "DO \$\$ DECLARE s text; BEGIN
+  FOR i IN 1 .. 3 LOOP
+    BEGIN
+      SELECT status INTO s FROM api.attempt_result(api.invite_check('CCCC-' || i, '$NEWHIRE'));
+      RAISE NOTICE 'answer %', s;
+    EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'caught %', SQLSTATE;
+    END;
+  END LOOP; END \$\$")
+[ "$(echo "$out" | grep -c 'caught LMG01')" = 3 ] && ! echo "$out" | grep -q 'answer'
+ok $? "guesses in an exception block: every one refused its answer"
+id=$(as_client -c "SELECT api.invite_check('DDDD-EEEE', '$NEWHIRE')")
+st=$(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result('$id')" -c "ROLLBACK")
+[ "$st" = invalid ] && [ "$(fails $NEWHIRE)" = 1 ] &&
+  [ "$(count "action = 'member.join' AND outcome = 'failure' AND actor_email = '$NEWHIRE'")" = 1 ]
+ok $? "a wrong code committed: answered after the commit, and still counted and audited though the reading was rolled back ($st)"
+out=$(as_client -c "SELECT CASE WHEN r.status = 'ok' THEN r.info::text ELSE (1 / (length(r.status) - length(r.status)))::text END
+                    FROM api.attempt_result(api.invite_accept('$CODE', '$NEWHIRE', 'New Hire',
+                      '\\x00112233445566778899aabbccddeeff', 2, 67108864, '$(kk 5)', '{}')) r")
+echo "$out" | grep -q 'has not been committed' &&
+  [ "$(as_su "SELECT count(*) FROM lumen.accounts WHERE email = '$NEWHIRE'")" = 0 ]
+ok $? "invite_accept in one statement that would fail on purpose: it fails before any answer, and joins nobody"
+info=$(result info "api.invite_accept('$CODE', '$NEWHIRE', 'New Hire', '\\x00112233445566778899aabbccddeeff',
+                                     2, 67108864, '$(kk 5)', '{}')")
+st=$(result status "api.invite_accept('$CODE', '$NEWHIRE', 'New Hire', '\\x00112233445566778899aabbccddeeff',
+                                     2, 67108864, '$(kk 5)', '{}')")
+tnh=$(result token "api.login('$NEWHIRE', '$(kk 5)', '{}')")
+role=$(as_client -c "SELECT role FROM api.me('$tnh')")
+echo "$info" | grep -q '"role": "viewer"' && [ "$st" = invalid ] && [ "$(fails $NEWHIRE)" = 2 ] && [ "$role" = viewer ]
+ok $? "the demo invite accepted once, committed ($info); the same code again is invalid, and counted; the new member signs in as a Viewer"
 exit $failed

@@ -19,7 +19,7 @@ e2e_keys Enter
 e2e_wait_for "Filter: action:lead."
 e2e_wait_for "lead.view"
 e2e_keys e
-e2e_ok "e2e_wait_for 'Export the audit log' && e2e_wait_for 'audit-$(date +%Y-%m-%d).csv'" \
+e2e_ok "e2e_wait_for 'Export the audit log' && e2e_wait_for 'audit-$(TZ=America/Chicago date +%Y-%m-%d).csv'" \
   "e asks for a file, with a dated default"
 e2e_keys C-u
 e2e_type "lead-trail.csv"

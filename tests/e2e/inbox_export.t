@@ -18,7 +18,8 @@ e2e_keys /
 e2e_type "status:new"
 e2e_keys Enter
 e2e_wait_for "status:new"
-today=$(date +%Y-%m-%d)
+# The TUI runs in the practice's zone (TZ): its date, not this machine's.
+today=$(TZ=America/Chicago date +%Y-%m-%d)
 e2e_keys e
 e2e_ok "e2e_wait_for 'Export leads' && e2e_wait_for 'leads-$today.csv'" "e asks for a file, with a dated default"
 : > "$dir/leads-$today.csv"

@@ -96,7 +96,8 @@ static void outcome_statuses(void **state)
     struct api_outcome o;
     PGresult *res;
     assert_int_equal(outcome(cells, &o, &res), API_ERR_SERVER);
-    assert_string_equal(api_err_detail(), "api.member_invite: column \"status\" has an unknown value");
+    assert_string_equal(api_err_detail(),
+                        "api.member_invite: column \"status\" has an unknown value");
     PQclear(res);
 }
 

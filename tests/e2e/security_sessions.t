@@ -33,6 +33,7 @@ u_type() { e2e_tmux send-keys -t u -l "$1"; }
 u_screen() { e2e_tmux capture-pane -p -t u; }
 u_wait_for() {
   _i=0
+  [ -n "${2:-}" ] || set -- "$1" 20
   while [ $_i -lt $((${2:-10} * 20)) ]; do
     u_screen | grep -qF -- "$1" && return 0
     sleep 0.05; _i=$((_i + 1))
@@ -83,7 +84,10 @@ u_start
 u_sign_in
 
 e2e_keys 5
-e2e_ok 'e2e_wait_for "Sessions of your account (2)"' "the Security tab lists both sessions of the account"
+# Until the whole table is on the screen (a capture may catch a frame
+# half written).
+e2e_ok 'e2e_wait_until "e2e_screen | grep -q \"Sessions of your account (2)\" && e2e_screen | grep -q \"^  this \" && e2e_screen | grep -q \"$B_ORIGIN\""' \
+  "the Security tab lists both sessions of the account"
 e2e_ok 'e2e_screen | grep "^  this " | grep -q "$A_ORIGIN"' "this one is marked, with the SSH origin it reported"
 e2e_ok 'e2e_screen | grep -v "^  this " | grep -q "$B_ORIGIN"' "the other one shows its own origin"
 

@@ -55,9 +55,11 @@ u_back_ms() {
   u_wait_for "Sign in to Lumen" 5 || { echo 99999; return; }
   echo $(( $(now_ms) - _t0 ))
 }
-# Step-up, if the server asks for it (the password older than 10 minutes).
+# Step-up, if the server asks for it (the password older than 10 minutes):
+# until the change is done (DONE shows) or the password is asked for,
+# which is then given.
 step_up() {
-  sleep 0.5
+  e2e_wait_until "e2e_screen | grep -qF -- \"$1\" || e2e_screen | grep -q \"Confirm it is you\"" 20
   if e2e_screen | grep -q "Confirm it is you"; then
     e2e_type "$E2E_PASSWORD"; e2e_keys Enter
   fi
@@ -98,8 +100,10 @@ cur=$(e2e_screen | grep -n "^  this " | cut -d: -f1)
 e2e_keys x
 e2e_ok 'e2e_wait_for "End the session"' "x asks before ending the session under the cursor"
 e2e_keys y
+step_up "Session ended"
+# From when this client knows it is done (the other may know first).
+e2e_wait_for "Session ended" 20
 t0=$(now_ms)
-step_up
 within_a_second "$(u_back_ms "$t0")" "the other client is back at sign-in within a second"
 e2e_ok 'e2e_wait_for "Sessions of your account (1)"' "and the list has one session left"
 
@@ -111,8 +115,9 @@ e2e_keys O
 e2e_ok 'e2e_wait_for "All other sessions" && e2e_wait_for "All sessions, this one included"' \
   "sign out everywhere offers all others, or all with this one"
 e2e_keys Enter
+step_up "other session"
+e2e_wait_for "other session" 20
 t0=$(now_ms)
-step_up
 within_a_second "$(u_back_ms "$t0")" "signed out everywhere else: the other client is back at sign-in within a second"
 e2e_ok 'e2e_wait_for "other session" && e2e_screen | grep -q "(Admin)"' "this one stays signed in"
 
@@ -120,7 +125,7 @@ e2e_ok 'e2e_wait_for "other session" && e2e_screen | grep -q "(Admin)"' "this on
 e2e_keys O
 e2e_wait_for "All sessions, this one included"
 e2e_keys j Enter
-step_up
+step_up "Sign in to Lumen"
 e2e_ok 'e2e_wait_for "Sign in to Lumen" && e2e_wait_for "signed out everywhere"' \
   "all sessions, this one included: this client is signed out too"
 e2e_is "$(e2e_sql "SELECT count(*) FROM lumen.sessions s JOIN lumen.accounts a ON a.id = s.account_id

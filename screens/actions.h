@@ -165,10 +165,10 @@
     A(SIGN_OUT_EVERYWHERE, "sign-out-everywhere", CTX_SECURITY, "session.self", \
       "sign out everywhere", "end every other session of your account, or all of them", "O") \
     /* Where the code field has the keyboard, letters are the field's. */ \
-    A(SHOW_URI, "show-uri", CTX_ENROLL, NULL, "show link", \
-      "show the otpauth:// link, for an app that takes it pasted", "C-t") \
     A(ENROLL_SIGN_OUT, "enroll-sign-out", CTX_ENROLL, NULL, "sign out", \
       "sign out instead of turning two-factor on", "C-o") \
+    A(SHOW_URI, "show-uri", CTX_ENROLL, NULL, "show link", \
+      "show the otpauth:// link, for an app that takes it pasted", "C-t") \
     A(CODES_WRITE, "codes-write", CTX_CODES, NULL, "write to a file", \
       "write the codes to a new file that only you can read (mode 0600)", "w") \
     A(CODES_DONE, "codes-done", CTX_CODES, NULL, "saved them", \

@@ -83,7 +83,7 @@ static void on_begin(void *ud, enum api_err err, const struct api_mfa_enroll *r)
             lumen_signed_in(L);
         } else {
             lumen_go(L, SCR_SECURITY, NULL);
-            tui_app_message(L->app, ROLE_STATUS, "Two-factor is on already.", 5000);
+            security_note(L, ROLE_STATUS, "Two-factor is on already.");
         }
         return;
     }

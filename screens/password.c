@@ -70,12 +70,12 @@ static void on_changed(void *ud, enum api_err err, const struct api_outcome *r)
     }
     switch (r->status) {
     case API_OUTCOME_OK:
-        snprintf(msg, sizeof msg, "Password changed.%s%lld other session%s signed out.",
-                 " ", r->affected, r->affected == 1 ? " was" : "s were");
+        snprintf(msg, sizeof msg, "Password changed. %lld other session%s signed out.",
+                 r->affected, r->affected == 1 ? " was" : "s were");
         setup(st);                  /* wipes what was typed */
         tui_app_close(L->app, L->screens[SCR_PASSWORD]);
         security_changed(L);
-        tui_app_message(L->app, ROLE_OK, msg, 8000);
+        security_note(L, ROLE_OK, msg);
         return;
     case API_OUTCOME_LOCKED: {
         int m = (r->retry_after_s + 59) / 60;

@@ -140,7 +140,7 @@ static void go_on(struct rcodes *st)
         lumen_signed_in(L);         /* api.me again, then home */
     } else {
         lumen_go(L, SCR_SECURITY, NULL);
-        tui_app_message(L->app, ROLE_OK, "Two-factor is on; keep your recovery codes safe.", 6000);
+        security_note(L, ROLE_OK, "Two-factor is on, with ten new recovery codes: keep them safe.");
     }
 }
 

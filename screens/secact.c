@@ -56,7 +56,7 @@ bool secact_handles(int action)
 
 static void say(struct secact *a, enum theme_role role, const char *text)
 {
-    tui_app_message(a->L->app, role, text, 6000);
+    security_note(a->L, role, text);
 }
 
 static void send(struct secact *a);

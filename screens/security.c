@@ -59,6 +59,8 @@ struct security {
     unsigned long version;
     int h, cols;
     struct secact act;
+    char note[300];             /* how the last change went, on the line above the sessions */
+    enum theme_role note_role;
 };
 
 /* --- data ------------------------------------------------------------------- */
@@ -162,6 +164,17 @@ static void load(struct security *st)
     st->loading = true;
     api_me(L->db, &L->auth, on_me, st, st);
     api_sessions(L->db, &L->auth, on_sessions, st, st);
+}
+
+void security_note(struct lumen *L, enum theme_role role, const char *text)
+{
+    struct tui_screen *s = L->screens[SCR_SECURITY];
+    struct security *st = s ? s->state : NULL;
+    if (!st)
+        return;
+    snprintf(st->note, sizeof st->note, "%s", text ? text : "");
+    st->note_role = role;
+    tui_app_dirty(L->app);
 }
 
 void security_changed(struct lumen *L)
@@ -290,6 +303,8 @@ static void security_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
     key_words(st, keys, sizeof keys, ACT_PASSWORD, "changes it", -1, NULL);
     fact(st, w, 5, "Password", "set", ROLE_NORMAL, 0, keys);
 
+    if (st->note[0])
+        fact(st, w, 6, "", st->note, st->note_role, A_BOLD, NULL);
     key_words(st, keys, sizeof keys, ACT_SESSION_REVOKE, "ends one", ACT_SIGN_OUT_EVERYWHERE,
               "signs out everywhere");
     snprintf(buf, sizeof buf, "Sessions of your account (%zu)", st->n);
@@ -392,6 +407,7 @@ static void security_open(struct tui_screen *s, void *arg)
     st->me_known = false;
     st->codes_left = -1;
     st->err[0] = '\0';
+    st->note[0] = '\0';
     load(st);
 }
 

@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "screens/lumen.h"
+#include "tui/theme.h"
 
 /* lumen_go(SCR_ENROLL, &arg) */
 struct enroll_arg {
@@ -39,6 +40,10 @@ size_t recovery_codes_split(const char *text, size_t len, size_t *off, size_t *l
 
 /* The key in groups of four ("JBSW Y3DP EHPK 3PXP"), into BUF. */
 void security_key_groups(const char *key, char *buf, size_t size);
+
+/* How a change went, in a sentence on the Security tab (above the
+ * sessions) until it is shown afresh: the status row is too short for it. */
+void security_note(struct lumen *L, enum theme_role role, const char *text);
 
 /* The security tab asks the database again (after a change elsewhere). */
 void security_changed(struct lumen *L);

@@ -22,6 +22,8 @@ e2e_ok 'e2e_wait_for "Two-factor    off"' "the Security tab says two-factor is o
 e2e_keys e
 e2e_ok 'e2e_wait_for "Turn on two-factor" && e2e_wait_for "Key   "' "e opens the enrollment with the key"
 
+# Read once the whole code is drawn (a capture may catch a frame half written).
+e2e_wait_until 'e2e_qr_uri >/dev/null 2>&1' 5
 uri=$(e2e_qr_uri)
 e2e_ok 'echo "$uri" | grep -Eq "^otpauth://totp/Lumen:admin@brightsmile\.test\?secret=[A-Z2-7]{32}&issuer=Lumen$"' \
   "the QR code on the screen decodes to the otpauth URI ($uri)"
@@ -34,6 +36,7 @@ e2e_type 000000; e2e_keys Enter
 e2e_ok 'e2e_wait_for "That code is not right"' "a wrong code is refused"
 e2e_type "$(oathtool --totp -b "$secret")"; e2e_keys Enter
 e2e_ok 'e2e_wait_for "Your recovery codes: shown this once"' "a code from the app turns it on: the recovery codes"
+e2e_wait_until '[ "$(e2e_screen | grep -oE "[0-9]+\.  [A-Za-z0-9-]+" | wc -l)" -eq 10 ]' 5
 codes=$(e2e_screen | grep -oE '[0-9]+\.  [A-Za-z0-9-]+' | awk '{ print $2 }')
 e2e_is "$(echo "$codes" | grep -c .)" 10 "ten recovery codes"
 

@@ -28,7 +28,7 @@ e2e_tmux new-session -d -x 80 -y 24 -s u \
 u_wait_for "Sign in to Lumen"
 e2e_tmux send-keys -t u -l admin@brightsmile.test; e2e_tmux send-keys -t u Enter
 e2e_tmux send-keys -t u -l "$E2E_PASSWORD"; e2e_tmux send-keys -t u Enter
-u_wait_for "(Admin)"
+u_wait_for "(Admin)" 30
 
 e2e_keys 5
 e2e_wait_for "Sessions of your account (2)"
@@ -39,9 +39,11 @@ e2e_ok 'e2e_wait_for "Change your password" && e2e_wait_for "at least 10 charact
 e2e_type "not-my-password"; e2e_keys Enter
 e2e_type "$NEW"; e2e_keys Enter
 e2e_type "$NEW"; e2e_keys Enter
-e2e_ok 'e2e_wait_for "That is not your current password."' "a wrong current password is refused"
+# Each answer waits on Argon2id twice (the current key, the new one): 30 s
+# for a machine under load.
+e2e_ok 'e2e_wait_for "That is not your current password." 30' "a wrong current password is refused"
 
-e2e_keys Up Up C-u
+# The focus is back on the current password, emptied; the new ones stay.
 e2e_type "$E2E_PASSWORD"; e2e_keys Tab C-u
 e2e_type short
 e2e_ok 'e2e_wait_for "too short"' "the hint says a short password is too short"
@@ -50,21 +52,21 @@ e2e_ok 'e2e_wait_for "At least 10 characters"' "a short new password is refused"
 e2e_keys C-u; e2e_type "$NEW"; e2e_keys Enter C-u; e2e_type "${NEW}x"; e2e_keys Enter
 e2e_ok 'e2e_wait_for "The two new passwords differ"' "two new passwords that differ are refused"
 e2e_type "$NEW"; e2e_keys Enter
-e2e_ok 'e2e_wait_for "Password changed" && e2e_wait_for "1 other session was signed out"' \
+e2e_ok 'e2e_wait_for "Password changed" 30 && e2e_wait_for "1 other session was signed out"' \
   "the password is changed, and the other session ends"
 e2e_is "$(e2e_sql "SELECT count(*) FROM lumen.sessions s JOIN lumen.accounts a ON a.id = s.account_id
                    WHERE a.email = 'admin@brightsmile.test' AND s.revoked_why = 'password_changed'")" 1 \
   "ended as password_changed"
 e2e_tmux send-keys -t u r
-e2e_ok 'u_wait_for "Sign in to Lumen"' "the other terminal is back at sign-in"
+e2e_ok 'u_wait_for "Sign in to Lumen" 20' "the other terminal is back at sign-in"
 e2e_ok 'e2e_screen | grep -q "Sessions of your account (1)"' "this one stays signed in"
 
 e2e_keys C-c
 e2e_wait_exit
 e2e_lumen
 e2e_sign_in admin@brightsmile.test
-e2e_ok 'e2e_wait_for "Wrong email or password."' "the old password is refused at sign-in"
+e2e_ok 'e2e_wait_for "Wrong email or password." 30' "the old password is refused at sign-in"
 e2e_keys C-u; e2e_type "$NEW"; e2e_keys Enter
-e2e_ok 'e2e_wait_for "admin@brightsmile.test (Admin)"' "the new one signs in"
+e2e_ok 'e2e_wait_for "admin@brightsmile.test (Admin)" 30' "the new one signs in"
 e2e_tmux kill-session -t u >/dev/null 2>&1
 e2e_done

@@ -17,6 +17,7 @@ e2e_ok 'e2e_wait_for "Key   "' "the enrollment shows the key"
 secret=$(e2e_screen | sed -n 's/^  Key   //p' | tr -d ' ')
 e2e_type "$(oathtool --totp -b "$secret")"; e2e_keys Enter
 e2e_ok 'e2e_wait_for "Your recovery codes: shown this once"' "the code confirms: the recovery codes"
+e2e_wait_until '[ "$(e2e_screen | grep -oE "[0-9]+\.  [A-Za-z0-9-]+" | wc -l)" -eq 10 ]' 5
 code=$(e2e_screen | grep -oE '[0-9]+\.  [A-Za-z0-9-]+' | awk 'NR == 3 { print $2 }')
 e2e_keys Enter
 e2e_wait_for "Saved them?"

@@ -21,7 +21,7 @@ e2e_sign_in admin@brightsmile.test
 e2e_ok 'e2e_wait_for "Two-factor is required" && e2e_wait_for "Bright Smile Dental requires two-factor"' \
   "after the password, the enrollment screen says the practice requires two-factor"
 e2e_keys Escape
-e2e_ok 'sleep 0.3; e2e_screen | grep -q "Two-factor is required" && e2e_screen | grep -q "C-o sign out"' \
+e2e_ok 'sleep 0.3; e2e_screen | grep -q "Two-factor is required" && e2e_screen | grep -q "C-o sign out" && e2e_screen | grep -q "or sign out (C-o)"' \
   "Esc leads nowhere; signing out is offered"
 e2e_keys C-o
 e2e_ok 'e2e_wait_for "Sign in to Lumen" && e2e_wait_for "requires two-factor"' "C-o signs out, saying why"

@@ -8,7 +8,7 @@
 # too, with only their own sessions.
 #
 # The return within a second needs the account wake-up of screens/main.c
-# (LISTEN lumen_account_<id>, then api.session_state); a lumen without it
+# (LISTEN lumen_account_<id>, then api_session_state); a lumen without it
 # has those checks skipped, and the other client is nudged with a key.
 . "$(dirname "$0")/lib.sh"
 e2e_plan 12
@@ -17,7 +17,8 @@ e2e_db
 A_ORIGIN=203.0.113.7
 B_ORIGIN=198.51.100.9
 wake=0
-strings "$LUMEN_BIN" | grep -q 'lumen_account_' && wake=1
+# (The SQL is in the binary too: look for the client's side in the source.)
+grep -q 'api_session_state' screens/*.c 2>/dev/null && wake=1
 
 # The second terminal, u, beside lib.sh's t.
 u_start() {
@@ -32,6 +33,7 @@ u_type() { e2e_tmux send-keys -t u -l "$1"; }
 u_screen() { e2e_tmux capture-pane -p -t u; }
 u_wait_for() {
   _i=0
+  [ -n "${2:-}" ] || set -- "$1" 20
   while [ $_i -lt $((${2:-10} * 20)) ]; do
     u_screen | grep -qF -- "$1" && return 0
     sleep 0.05; _i=$((_i + 1))
@@ -53,9 +55,11 @@ u_back_ms() {
   u_wait_for "Sign in to Lumen" 5 || { echo 99999; return; }
   echo $(( $(now_ms) - _t0 ))
 }
-# Step-up, if the server asks for it (the password older than 10 minutes).
+# Step-up, if the server asks for it (the password older than 10 minutes):
+# until the change is done (DONE shows) or the password is asked for,
+# which is then given.
 step_up() {
-  sleep 0.5
+  e2e_wait_until "e2e_screen | grep -qF -- \"$1\" || e2e_screen | grep -q \"Confirm it is you\"" 20
   if e2e_screen | grep -q "Confirm it is you"; then
     e2e_type "$E2E_PASSWORD"; e2e_keys Enter
   fi
@@ -82,7 +86,10 @@ u_start
 u_sign_in
 
 e2e_keys 5
-e2e_ok 'e2e_wait_for "Sessions of your account (2)"' "the Security tab lists both sessions of the account"
+# Until the whole table is on the screen (a capture may catch a frame
+# half written).
+e2e_ok 'e2e_wait_until "e2e_screen | grep -q \"Sessions of your account (2)\" && e2e_screen | grep -q \"^  this \" && e2e_screen | grep -q \"$B_ORIGIN\""' \
+  "the Security tab lists both sessions of the account"
 e2e_ok 'e2e_screen | grep "^  this " | grep -q "$A_ORIGIN"' "this one is marked, with the SSH origin it reported"
 e2e_ok 'e2e_screen | grep -v "^  this " | grep -q "$B_ORIGIN"' "the other one shows its own origin"
 
@@ -93,8 +100,10 @@ cur=$(e2e_screen | grep -n "^  this " | cut -d: -f1)
 e2e_keys x
 e2e_ok 'e2e_wait_for "End the session"' "x asks before ending the session under the cursor"
 e2e_keys y
+step_up "Session ended"
+# From when this client knows it is done (the other may know first).
+e2e_wait_for "Session ended" 20
 t0=$(now_ms)
-step_up
 within_a_second "$(u_back_ms "$t0")" "the other client is back at sign-in within a second"
 e2e_ok 'e2e_wait_for "Sessions of your account (1)"' "and the list has one session left"
 
@@ -106,8 +115,9 @@ e2e_keys O
 e2e_ok 'e2e_wait_for "All other sessions" && e2e_wait_for "All sessions, this one included"' \
   "sign out everywhere offers all others, or all with this one"
 e2e_keys Enter
+step_up "other session"
+e2e_wait_for "other session" 20
 t0=$(now_ms)
-step_up
 within_a_second "$(u_back_ms "$t0")" "signed out everywhere else: the other client is back at sign-in within a second"
 e2e_ok 'e2e_wait_for "other session" && e2e_screen | grep -q "(Admin)"' "this one stays signed in"
 
@@ -115,7 +125,7 @@ e2e_ok 'e2e_wait_for "other session" && e2e_screen | grep -q "(Admin)"' "this on
 e2e_keys O
 e2e_wait_for "All sessions, this one included"
 e2e_keys j Enter
-step_up
+step_up "Sign in to Lumen"
 e2e_ok 'e2e_wait_for "Sign in to Lumen" && e2e_wait_for "signed out everywhere"' \
   "all sessions, this one included: this client is signed out too"
 e2e_is "$(e2e_sql "SELECT count(*) FROM lumen.sessions s JOIN lumen.accounts a ON a.id = s.account_id

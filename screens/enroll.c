@@ -72,11 +72,25 @@ static char *secure_copy(const char *s, size_t max)
     return p;
 }
 
+static void begin(struct enroll *st);
+
+static void begin_again(void *ud)
+{
+    begin(ud);
+}
+
 static void on_begin(void *ud, enum api_err err, const struct api_mfa_enroll *r)
 {
     struct enroll *st = ud;
     struct lumen *L = st->L;
     st->loading = false;
+    if (err == API_ERR_STEP_UP) {
+        /* The password again (its last proof is over 10 minutes old);
+         * Esc leaves the screen saying nothing began. */
+        snprintf(st->err, sizeof st->err, "Confirm your password to begin.");
+        lumen_step_up(L, "Turning two-factor on", begin_again, st);
+        return;
+    }
     if (err == API_ERR_INVALID) {
         /* On already: nothing to enroll. */
         if (st->required) {

@@ -145,6 +145,11 @@ BEGIN
   IF a.mfa_enabled THEN
     PERFORM fail('LMV01', 'two-factor authentication is already enabled');
   END IF;
+  -- A recent proof of the password: someone at an unlocked terminal must
+  -- not bind the account to an authenticator of their own and so lock its
+  -- owner out.  A sign-in is that proof, so enrolling right after it (as a
+  -- practice that requires 2FA asks) is not asked again.
+  PERFORM require_step_up(s);
   UPDATE accounts x SET totp_pending_enc = secret_seal(v_secret), totp_pending_at = now()
   WHERE x.id = a.id;
   v_b32 := base32_encode(v_secret);

@@ -1,5 +1,5 @@
 /* Wake-ups: LISTEN on the account's and the practice's channels, or a
- * poll once a second where LISTEN does not work; each asks
+ * poll every 0.9 s where LISTEN does not work; each asks
  * api.session_state and acts on what changed (screens/wake.c). */
 #ifndef LUMEN_SCREENS_WAKE_H
 #define LUMEN_SCREENS_WAKE_H

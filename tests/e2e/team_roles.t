@@ -5,7 +5,7 @@
 # Viewer reads the members and nothing else (no invites, no keys that
 # change anything).  The database refuses all the same (tests/db/130_team.pg).
 . "$(dirname "$0")/lib.sh"
-e2e_plan 7
+e2e_plan 8
 e2e_db
 help_has() { e2e_keys '?'; e2e_wait_for "Keys of this screen"; e2e_screen | grep -q "$1"; _r=$?; e2e_keys Escape; e2e_wait_gone "Keys of this screen"; return $_r; }
 
@@ -22,7 +22,10 @@ e2e_ok '! help_has "remove the member under the cursor"' "no remove on the Owner
 # The last member row is a Viewer (Owner, Admin, then the Viewers by name).
 e2e_keys G k
 e2e_ok 'help_has "remove the member under the cursor"' "remove on a Viewer's row"
-e2e_keys o 2>/dev/null
+# L on a member's row: the audit log of what they did.
+e2e_keys g j L
+e2e_ok 'e2e_wait_for "actor:c1000000-0000-4000-8000-000000000002" && e2e_wait_for "login.succe" && ! e2e_screen | grep -q "olivia\|owner@"' \
+  "L opens the audit log on what the member under the cursor did"
 e2e_stop
 
 e2e_lumen

@@ -235,6 +235,13 @@ static void on_me_after_sign_in(void *ud, enum api_err err, const struct api_me 
     }
     lumen_store_me(L, me);
     lumen_arm_idle(L);
+    /* A closed practice is its Owner's alone until the purge: anyone else
+     * is told so now, not by the first call that the database refuses. */
+    if (L->me.practice_closed && strcmp(L->me.role, "owner") != 0) {
+        lumen_sign_out_call(L);
+        lumen_signed_out(L, api_err_message(API_ERR_PRACTICE_CLOSED));
+        return;
+    }
     if (L->me.mfa_enroll_required) {
         lumen_enroll_required(L);
     } else if (!L->me.practice_id[0]) {

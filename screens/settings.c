@@ -143,13 +143,19 @@ static void on_closed(void *ud, enum api_err err, const struct api_outcome *r)
             : "Only the Owner may do that; the attempt was logged.");
         return;
     }
-    if (st->call == CALL_CLOSE)
-        confirm_tell(st->L, "The practice is closed",
-                     "Every member lost access now. Its data is purged in 30 days; until then "
-                     "you can still export the leads and the audit log (and verify its chain), "
-                     "or take the closing back here.", NULL, NULL);
-    else
+    if (st->call == CALL_CLOSE) {
+        char text[900], purge[64];
+        lumen_format_time(st->L, r->purge_after ? r->purge_after : "", purge, sizeof purge);
+        snprintf(text, sizeof text, "Every other member lost access now. The data is purged "
+                 "after %s; until then export the leads and the audit log (lumen leads export, "
+                 "lumen audit export), or take the closing back here.\n\nThe audit chain's "
+                 "final head (compare with lumen audit verify): link %lld,\n%.32s\n%.32s",
+                 purge, r->head_seq, r->head_hash ? r->head_hash : "",
+                 r->head_hash && strlen(r->head_hash) > 32 ? r->head_hash + 32 : "");
+        confirm_tell(st->L, "The practice is closed", text, NULL, NULL);
+    } else {
         say(st, ROLE_OK, "The practice stays: members can sign in again.");
+    }
     lumen_refresh_me(st->L);
     load(st);
 }
@@ -257,10 +263,10 @@ static void change_row(struct settings *st)
                         "in again.", "Keep it", false, send_cb, st);
             break;
         }
-        snprintf(text, sizeof text, "Every member, you included, loses access now. The data "
-                 "(leads, transcripts, the audit log) is purged after 30 days; until then you "
-                 "can export it and take this back. Type the practice's name, %s, to "
-                 "confirm.", st->name);
+        snprintf(text, sizeof text, "Every other member loses access now (you keep this "
+                 "session). The data (leads, transcripts, the audit log) is purged after 30 "
+                 "days; until then you can export it and take this back. Type the practice's "
+                 "name, %s, to confirm.", st->name);
         struct prompt_req q = {
             .title = "Close the practice",
             .text = text,

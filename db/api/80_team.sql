@@ -134,7 +134,9 @@ $$;
 -- NULL says the sessions could not be ended (the membership, or the
 -- practice's closing, which every call checks, still keeps them out).
 DROP FUNCTION IF EXISTS lumen.team_sessions_end(uuid, text, uuid);
-CREATE FUNCTION lumen.team_sessions_end(p_account uuid, p_why text, p_practice uuid)
+DROP FUNCTION IF EXISTS lumen.team_sessions_end(uuid, text, uuid, uuid);
+CREATE FUNCTION lumen.team_sessions_end(p_account uuid, p_why text, p_practice uuid,
+                                        p_except uuid DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql SET search_path = lumen, ext, pg_temp
 AS $$
@@ -142,7 +144,7 @@ DECLARE
   v uuid[];
 BEGIN
   BEGIN
-    v := sessions_end(p_account, p_why, p_practice);
+    v := sessions_end(p_account, p_why, p_practice, p_except);
   EXCEPTION WHEN lock_not_available THEN
     PERFORM account_wake(p_account);
     RETURN NULL;
@@ -969,8 +971,12 @@ BEGIN
     UPDATE practices x SET closed_at = now(), purge_after = now() + interval '30 days'
     WHERE x.id = p.id
     RETURNING * INTO p;
+    -- Every session in the practice ends but the one closing it: its Owner
+    -- is shown the chain's final head and can export the data or take the
+    -- closing back now, without signing in again.
     FOR v_acc IN SELECT m.account_id FROM memberships m WHERE m.practice_id = p.id ORDER BY m.account_id LOOP
-      v_n := team_sessions_end(v_acc, 'practice_closed', p.id);
+      v_n := team_sessions_end(v_acc, 'practice_closed', p.id,
+                               CASE WHEN v_acc = s.account_id THEN s.id END);
       IF v_n IS NULL THEN
         v_held := v_held + 1;
       ELSE

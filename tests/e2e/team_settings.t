@@ -36,7 +36,7 @@ e2e_sign_in admin@brightsmile.test
 e2e_wait_for "Welcome, Adam Admin"
 e2e_use t
 e2e_keys k Enter
-e2e_wait_for "Require two-factor"
+e2e_wait_for "Every member must use two-factor"    # the dialog, not the row
 e2e_keys y
 e2e_ok 'e2e_wait_until "e2e_screen | grep -q \"Require two-factor for every member  *yes\""' \
   "two-factor is now required"

@@ -63,7 +63,7 @@ struct lumen {
     /* Wake-ups (screens/wake.c): the poll's next tick, when LISTEN does
      * not work; the api.session_state under way, owned by WAKE_CALLS. */
     long long wake_at_ms;
-    bool wake_pending;
+    bool wake_pending, wake_again;
     char wake_calls;
     unsigned connections;       /* db_connections() when last looked */
     /* lumen_timer's one slot. */

@@ -63,7 +63,7 @@ void wake_forget(struct lumen *L)
 {
     db_listen_set(L->db, NULL, 0);
     api_cancel(L->db, &L->wake_calls);
-    L->wake_pending = false;
+    L->wake_pending = L->wake_again = false;
 }
 
 static bool signed_in(const struct lumen *L)
@@ -129,6 +129,11 @@ static void on_state(void *ud, enum api_err err, const struct api_session_state 
     L->wake_pending = false;
     if (err != API_OK || !signed_in(L))
         return;         /* lost: the next wake-up asks again */
+    /* A wake-up that came while this was asked may be news this answer
+     * predates (a change committed just after the server looked): ask
+     * once more, after acting on this one. */
+    bool again = L->wake_again;
+    L->wake_again = false;
     if (st->state == API_SESSION_REVOKED || st->state == API_SESSION_EXPIRED ||
         st->state == API_SESSION_UNKNOWN) {
         lumen_signed_out(L, ended_why(st->state, st->why));
@@ -148,14 +153,19 @@ static void on_state(void *ud, enum api_err err, const struct api_session_state 
         lumen_refresh_me(L);
     if (!tui_app_locked(L->app))
         inbox_wake(L);
+    if (again)
+        wake_check(L);
 }
 
 void wake_check(struct lumen *L)
 {
-    if (!signed_in(L) || L->wake_pending)
+    if (!signed_in(L))
         return;
-    /* One question at a time: wake-ups while it is asked are answered by
-     * it (it is asked after they were sent). */
+    /* One question at a time; a wake-up meanwhile asks again after it. */
+    if (L->wake_pending) {
+        L->wake_again = true;
+        return;
+    }
     if (api_session_state(L->db, &L->auth, on_state, L, &L->wake_calls) == 0)
         L->wake_pending = true;
 }

@@ -156,10 +156,14 @@ e2e_wait_exit() {
   return 1
 }
 
+# On standard error: prove shows it without -v, so a failure in CI's log
+# comes with the screen it saw.
 e2e_dump() {
-  echo "# --- screen ---"
-  e2e_screen | sed 's/^/# |/'
-  echo "# --------------"
+  {
+    echo "# --- screen ($E2E_T) ---"
+    e2e_screen | sed 's/^/# |/'
+    echo "# --------------"
+  } >&2
 }
 
 e2e_ok() {
@@ -179,8 +183,8 @@ e2e_is() {
     echo "ok $E2E_N - $3"
   else
     echo "not ok $E2E_N - $3"
-    echo "#   got:  '$1'"
-    echo "#   want: '$2'"
+    echo "#   got:  '$1'" >&2
+    echo "#   want: '$2'" >&2
     E2E_FAILED=$((E2E_FAILED + 1))
     e2e_dump
   fi

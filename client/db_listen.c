@@ -50,9 +50,6 @@ static void on_unlisten(void *ud, const struct db_reply *r)
     (void)r;
 }
 
-/* A new connection: no channel is listened to on it yet.  LISTENs still
- * queued from the last one are dropped, and every channel's is queued
- * first. */
 /* Drops the LISTENs still queued. */
 static void drop_queued_listens(struct db *db)
 {
@@ -70,6 +67,9 @@ static void drop_queued_listens(struct db *db)
     }
 }
 
+/* A new connection: no channel is listened to on it yet.  LISTENs still
+ * queued from the last one are dropped, and every channel's is queued
+ * first. */
 void db_queue_listens(struct db *db)
 {
     db->listening = 0;
@@ -112,7 +112,6 @@ bool db_listens(const struct db *db)
     return db->state == DB_READY && db->cfg->db.pooler != CONFIG_POOLER_TRANSACTION &&
            db->nlisten > 0 && db->listening >= db->nlisten;
 }
-
 
 int db_listen_set(struct db *db, const char *const *channels, int n)
 {

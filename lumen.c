@@ -5,6 +5,7 @@
 #include "client/migrate.h"
 #include "client/roles.h"
 #include "client/subcmd.h"
+#include "screens/cli.h"
 #include "screens/lumen.h"
 
 #include <locale.h>

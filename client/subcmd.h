@@ -89,27 +89,4 @@ int subcmd_audit_verify_usage(const struct verify_opts *vo, char day[11]);
 int subcmd_audit_verify(const struct config *cfg, const struct subcmd_opts *o,
                         const struct verify_opts *vo);
 
-/* lumen team list (client/team_cmd.c): the practice's members as a table
- * or, with CSV, as CSV (client/csv.h) on standard output. */
-extern const char subcmd_team_list_help[];
-int subcmd_team_list(const struct config *cfg, const struct subcmd_opts *o, bool csv);
-
-/* lumen sessions list | revoke ID | revoke --all (client/sessions_cmd.c):
- * the signed-in account's own sessions. */
-extern const char subcmd_sessions_help[];
-int subcmd_sessions_list(const struct config *cfg, const struct subcmd_opts *o);
-/* The arguments checked without the config or the database: exactly one
- * of ID (a session id, a uuid) and ALL.  0, or 2 after one line. */
-int subcmd_sessions_revoke_usage(const char *id, bool all);
-int subcmd_sessions_revoke(const struct config *cfg, const struct subcmd_opts *o,
-                           const char *id, bool all);
-
-/* lumen accept-invite CODE (client/invite_cmd.c): joins a practice by an
- * invite code, creating the account (NAME, a new password) or, for an
- * existing one, proving its password; does not sign in.  CODE NULL:
- * asked on the terminal. */
-extern const char subcmd_accept_invite_help[];
-int subcmd_accept_invite(const struct config *cfg, const struct subcmd_opts *o,
-                         const char *code, const char *name);
-
 #endif

@@ -1,8 +1,8 @@
-/* client/cliout.c and client/password.c: what the subcommands print for a
+/* screens/cliout.c and client/password.c: what the subcommands print for a
  * person -- hostile text made harmless, tables aligned by display width,
  * times in the local zone -- and the new password's strength hint. */
 #include "tests/unit/unit.h"
-#include "client/cliout.h"
+#include "screens/cliout.h"
 #include "client/password.h"
 
 #include <locale.h>

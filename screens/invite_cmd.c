@@ -16,7 +16,8 @@
  * name must be given as options.  The password and the key live in
  * secure memory and are wiped before return. */
 #include "client/subcmd.h"
-#include "client/cliout.h"
+#include "screens/cli.h"
+#include "screens/cliout.h"
 #include "client/conn.h"
 #include "client/mem.h"
 #include "client/password.h"

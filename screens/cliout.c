@@ -1,4 +1,4 @@
-#include "client/cliout.h"
+#include "screens/cliout.h"
 #include "client/mem.h"
 #include "tui/text.h"
 

@@ -4,7 +4,8 @@
  * command ends) and is a fresh step-up: revoking another session, or all
  * of them, needs no second proof. */
 #include "client/subcmd.h"
-#include "client/cliout.h"
+#include "screens/cli.h"
+#include "screens/cliout.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -3,13 +3,14 @@
  * api.team_members (every role may), prints, signs out.
  *
  * The table is for a person: each value sanitized for the terminal
- * (client/cliout.h), times in this machine's zone.  The CSV is data
+ * (screens/cliout.h), times in this machine's zone.  The CSV is data
  * (client/csv.h: formula neutralising, cells kept as they are), with ISO
  * 8601 times in UTC -- except when standard output is a terminal, where
  * the cells are sanitized too, as ls(1) quotes names for a terminal and
  * not for a pipe: a value must never drive the terminal it is shown on. */
 #include "client/subcmd.h"
-#include "client/cliout.h"
+#include "screens/cli.h"
+#include "screens/cliout.h"
 #include "client/csv.h"
 
 #include <stdio.h>

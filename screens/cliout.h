@@ -5,17 +5,17 @@
  * session's reported origin) may hold escape sequences, other control
  * characters, bidirectional overrides or invalid UTF-8; written raw to a
  * terminal they could retitle it, move the cursor, or hide and reorder
- * text.  Each goes through the one sanitizer the TUI uses (tui/text.h:
- * curses-free, so the client may call it), which replaces each such
- * character by a visible placeholder, never silently; with a locale that
- * is not UTF-8 (text_locale_flags) the output is ASCII.
+ * text.  Each goes through the one sanitizer the TUI uses (tui/text.h;
+ * this file is in screens/, where client/ and tui/ meet), which replaces
+ * each such character by a visible placeholder, never silently; with a
+ * locale that is not UTF-8 (text_locale_flags) the output is ASCII.
  *
  * Tables are columns of headings and cells, left-aligned by display width
  * (a wide character counts two), two spaces apart, the last column not
  * padded; a cell wider than CLI_CELL_COLS is cut with an ellipsis.  Rows
  * are kept in the table (malloc'd) until cli_table_free().              */
-#ifndef LUMEN_CLIENT_CLIOUT_H
-#define LUMEN_CLIENT_CLIOUT_H
+#ifndef LUMEN_SCREENS_CLIOUT_H
+#define LUMEN_SCREENS_CLIOUT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,38 @@
+/* The subcommands that print what the database holds for a person to
+ * read (screens/team_cmd.c, sessions_cmd.c, invite_cmd.c): they sign in
+ * and call the api as the others in client/ do, and print through
+ * screens/cliout.h, which sanitizes with the TUI's tui/text.h.  Here, not
+ * in client/, because screens/ is where client/ and tui/ meet (DESIGN.md,
+ * "Layers"). */
+#ifndef LUMEN_SCREENS_CLI_H
+#define LUMEN_SCREENS_CLI_H
+
+#include <stdbool.h>
+
+#include "client/config.h"
+#include "client/subcmd.h"
+
+/* lumen team list (screens/team_cmd.c): the practice's members as a table
+ * or, with CSV, as CSV (client/csv.h) on standard output. */
+extern const char subcmd_team_list_help[];
+int subcmd_team_list(const struct config *cfg, const struct subcmd_opts *o, bool csv);
+
+/* lumen sessions list | revoke ID | revoke --all (screens/sessions_cmd.c):
+ * the signed-in account's own sessions. */
+extern const char subcmd_sessions_help[];
+int subcmd_sessions_list(const struct config *cfg, const struct subcmd_opts *o);
+/* The arguments checked without the config or the database: exactly one
+ * of ID (a session id, a uuid) and ALL.  0, or 2 after one line. */
+int subcmd_sessions_revoke_usage(const char *id, bool all);
+int subcmd_sessions_revoke(const struct config *cfg, const struct subcmd_opts *o,
+                           const char *id, bool all);
+
+/* lumen accept-invite CODE (screens/invite_cmd.c): joins a practice by an
+ * invite code, creating the account (NAME, a new password) or, for an
+ * existing one, proving its password; does not sign in.  CODE NULL:
+ * asked on the terminal. */
+extern const char subcmd_accept_invite_help[];
+int subcmd_accept_invite(const struct config *cfg, const struct subcmd_opts *o,
+                         const char *code, const char *name);
+
+#endif

@@ -130,18 +130,6 @@ void subcmd_sign_out(struct signed_in *si)
     api_auth_free(&si->auth);
 }
 
-int subcmd_whoami(const struct config *cfg, const struct subcmd_opts *o)
-{
-    struct signed_in si;
-    if (subcmd_sign_in(cfg, o, &si) != 0)
-        return 1;
-    printf("email     %s\nname      %s\npractice  %s (%s)\nrole      %s\nsession   %s\n",
-           si.info.email, si.info.display_name, si.info.practice_name, si.info.practice_id,
-           si.info.role, si.info.session_id);
-    subcmd_sign_out(&si);
-    return 0;
-}
-
 /* ------------------------------------------------------------ verify */
 
 const char subcmd_audit_verify_help[] =

@@ -71,9 +71,6 @@ int subcmd_audit_export(const struct config *cfg, const struct subcmd_opts *o,
                         const struct export_opts *e);
 extern const char subcmd_audit_export_help[];
 
-/* lumen whoami: who, where, as what, which session. */
-int subcmd_whoami(const struct config *cfg, const struct subcmd_opts *o);
-
 /* lumen audit verify: re-computes the session's practice's audit chain
  * from its first link (or, with --from D, from the first link whose row is
  * on or after day D in the practice's zone, taking the stored hash of the

@@ -1,5 +1,5 @@
 /* The subcommands that print what the database holds for a person to
- * read (screens/team_cmd.c, sessions_cmd.c, invite_cmd.c): they sign in
+ * read (screens/whoami_cmd.c, team_cmd.c, sessions_cmd.c, invite_cmd.c): they sign in
  * and call the api as the others in client/ do, and print through
  * screens/cliout.h, which sanitizes with the TUI's tui/text.h.  Here, not
  * in client/, because screens/ is where client/ and tui/ meet (DESIGN.md,
@@ -11,6 +11,10 @@
 
 #include "client/config.h"
 #include "client/subcmd.h"
+
+/* lumen whoami (screens/whoami_cmd.c): who, where, as what, which
+ * session; the names as the sanitizer shows them. */
+int subcmd_whoami(const struct config *cfg, const struct subcmd_opts *o);
 
 /* lumen team list (screens/team_cmd.c): the practice's members as a table
  * or, with CSV, as CSV (client/csv.h) on standard output. */

@@ -13,7 +13,7 @@ if [ "$(psql -X -At -d lumen_demo -c "SELECT to_regprocedure('api.team_members(t
   echo "1..0 # SKIP api.team_members does not exist yet (the backend of issue 9)"
   exit 0
 fi
-e2e_plan 17
+e2e_plan 18
 e2e_db
 
 PW=$E2E_PASSWORD
@@ -51,6 +51,9 @@ out=$(team admin@brightsmile.test 2>&1); rc=$?
 line=$(echo "$out" | grep 'viewer@brightsmile.test')
 e2e_ok "[ $rc = 0 ] && ! echo \"\$out\" | grep -q \"[$ESC$BEL]\" && echo \"\$line\" | grep -q '␛]0;pwned␇␛\[2J Vera'" \
   "the table shows a hostile name's escapes as placeholders, never raw ($line)"
+out=$(printf '%s\n' "$PW" | lumen whoami --email viewer@brightsmile.test --password-stdin 2>&1); rc=$?
+e2e_ok "[ $rc = 0 ] && ! echo \"\$out\" | grep -q \"[$ESC$BEL]\" && echo \"\$out\" | grep -q '^name  *=HYPERLINK(1) ␛]0;pwned␇␛\[2J Vera'" \
+  "lumen whoami shows the same name as placeholders too"
 
 out=$(team admin@brightsmile.test --csv 2>&1); rc=$?
 e2e_is "$(echo "$out" | head -1)" "name,email,role,two_factor,last_active_at,member_since$(printf '\r')" \

@@ -14,7 +14,7 @@
 set -u
 n=0; failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
-echo "1..53"
+echo "1..54"
 
 db="hostile_$$"
 tmp=$(mktemp -d)
@@ -439,4 +439,34 @@ tnh=$(result token "api.login('$NEWHIRE', '$(kk 5)', '{}')")
 role=$(as_client -c "SELECT role FROM api.me('$tnh')")
 echo "$info" | grep -q '"role": "viewer"' && [ "$st" = invalid ] && [ "$(fails $NEWHIRE)" = 2 ] && [ "$role" = viewer ]
 ok $? "the demo invite accepted once, committed ($info); the same code again is invalid, and counted; the new member signs in as a Viewer"
+# ------------------------------------------------- the team's denials
+# A Viewer's try at each of the team's writes: no answer inside the
+# transaction that made it (rolled back, it leaves nothing); committed, it
+# is answered denied, and its audit row stays though the reading is rolled
+# back.
+tv=$(result token "api.login('$VIEWER', '$(key $VIEWER)', '{}')")
+DADM=c1000000-0000-4000-8000-000000000002
+DINV=$(as_su "SELECT id FROM lumen.invites WHERE email = 'newhire@brightsmile.test' LIMIT 1")
+bad=""
+for call in "member_invite:member.invite:'x@example.test', 'viewer'" \
+            "member_remove:member.remove:'$DADM'" \
+            "member_set_role:member.role_change:'$DADM', 'viewer'" \
+            "practice_transfer:practice.transfer:'$DADM'" \
+            "practice_settings_set:practice.settings:true, 900" \
+            "practice_close:practice.close:'Bright Smile Dental'" \
+            "invite_revoke:member.invite_revoke:'$DINV'"; do
+  fn=${call%%:*}; rest=${call#*:}; action=${rest%%:*}; args=${rest#*:}
+  before=$(count "action = '$action' AND outcome = 'denied' AND actor_email = '$VIEWER'")
+  out=$(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result(api.$fn('$tv', $args))" -c "ROLLBACK")
+  echo "$out" | grep -q 'has not been committed' && ! echo "$out" | grep -qx denied &&
+    [ "$(count "action = '$action' AND outcome = 'denied' AND actor_email = '$VIEWER'")" = "$before" ] ||
+    bad="$bad $fn(in-transaction)"
+  id=$(as_client -c "SELECT api.$fn('$tv', $args)")
+  st=$(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result('$id')" -c "ROLLBACK")
+  [ "$st" = denied ] &&
+    [ "$(count "action = '$action' AND outcome = 'denied' AND actor_email = '$VIEWER'")" = $((before + 1)) ] ||
+    bad="$bad $fn(committed:$st)"
+done
+[ -z "$bad" ]
+ok $? "a Viewer's team writes: no answer inside their transaction; committed, denied and audited though the reading is rolled back${bad:+ (failed:$bad)}"
 exit $failed

@@ -5,8 +5,9 @@
 #                           the -dev libraries, PostgreSQL for the demo
 #                           (make, make deps, make demo)
 #   install-deps.sh test    that, and what the tests add: cmocka, pgTAP and
-#                           pg_prove's handler, tmux, oathtool, procps,
-#                           qrencode, zbarimg (make check, .ci/run)
+#                           pg_prove's handler, plpgsql_check, tmux,
+#                           oathtool, procps, qrencode, zbarimg (make check,
+#                           .ci/run)
 #   install-deps.sh list [run|test]   print the packages, one a line
 #
 # Idempotent: a second run installs nothing. Works as root or through sudo.
@@ -27,12 +28,16 @@ util-linux ca-certificates
 # bench's peak memory (whose pgbench comes with postgresql-15); qrencode,
 # the command-line tool on the library Lumen links, for the QR matrices
 # tests/unit/test_qr.c compares with; zbar-tools for zbarimg, which reads
-# a QR code drawn on the terminal back (tests/e2e/qr_decode.pl).
+# a QR code drawn on the terminal back (tests/e2e/qr_decode.pl);
+# postgresql-15-plpgsql-check, the static checker tests/db/plpgsql_check.pg
+# runs over every PL/pgSQL function (created in the test's transaction,
+# rolled back).
 # (postgresql-contrib-15 is a virtual name on bookworm: pgcrypto, citext
 # and pg_trgm ship in postgresql-15 itself.)
 TEST_PKGS="
 libcmocka-dev
 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl perl libtext-csv-perl
+postgresql-15-plpgsql-check
 tmux oathtool procps time qrencode zbar-tools
 "
 

@@ -59,6 +59,7 @@ BEGIN
   PERFORM fail('LMV01', format('filter.%s: "%s" is not %s', p_field, left(v, 40),
                                CASE WHEN p_date_ok THEN 'a duration (30m, 24h, 7d, 2w) or a date (YYYY-MM-DD)'
                                     ELSE 'a duration (15m, 2h, 1d, 1w)' END));
+  RETURN NULL;                           -- not reached: fail raises
 END
 $$;
 
@@ -93,7 +94,7 @@ AS $$
 DECLARE
   v jsonb := CASE WHEN jsonb_typeof(p_value) = 'string' THEN jsonb_build_array(p_value) ELSE p_value END;
   e jsonb;
-  r text[] := '{}';
+  r text[] := '{}'::text[];
 BEGIN
   IF jsonb_typeof(v) IS DISTINCT FROM 'array' OR jsonb_array_length(v) > 5 THEN
     PERFORM fail('LMV01', format('filter.%s: must be a list of up to 5 statuses', p_field));
@@ -131,7 +132,7 @@ AS $$
 DECLARE
   f jsonb := coalesce(p_filter, '{}');
   k text;
-  c text[] := '{}';
+  c text[] := '{}'::text[];
   v_not text[];
   v_who record;
   v text;
@@ -871,6 +872,7 @@ BEGIN
   EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
     PERFORM fail('LMV01', format('%s: not an ISO 8601 time', p_path));
   END;
+  RETURN NULL;                           -- not reached: fail raises
 END
 $$;
 

@@ -185,7 +185,7 @@ AS $$
 DECLARE
   v jsonb := CASE WHEN jsonb_typeof(p_value) = 'string' THEN jsonb_build_array(p_value) ELSE p_value END;
   e jsonb;
-  r text[] := '{}';
+  r text[] := '{}'::text[];
 BEGIN
   IF jsonb_typeof(v) IS DISTINCT FROM 'array' OR jsonb_array_length(v) > 3 THEN
     PERFORM fail('LMV01', format('filter.%s: must be a list of up to 3 outcomes '
@@ -253,12 +253,12 @@ DECLARE
   k text;
   v text;
   m text[];
-  c text[] := '{}';            -- conditions that are never split
+  c text[] := '{}'::text[];       -- conditions that are never split
   v_not text[];
   v_uuid text := '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-  v_sets text[] := '{}';       -- the set conditions present, in split preference order
-  v_dims text[] := '{}';
-  v_sizes integer[] := '{}';
+  v_sets text[] := '{}'::text[];  -- the set conditions present, in split preference order
+  v_dims text[] := '{}'::text[];
+  v_sizes integer[] := '{}'::integer[];
 BEGIN
   no_rows := false;
   nsplit := 0;

@@ -174,7 +174,6 @@ DECLARE
   v_code text := code_normalize(p_code);
   v_secret bytea;
   v_now bigint;
-  v_step bigint;
   v_matched bigint;
   v_reused boolean := false;
   v_method text;

@@ -191,7 +191,7 @@ AS $$
 DECLARE
   s sessions;
   v_ids uuid[];
-  v_last timestamptz[] := '{}';
+  v_last timestamptz[] := '{}'::timestamptz[];
   v uuid;
 BEGIN
   s := session_check(p_token, 'practice');

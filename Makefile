@@ -48,7 +48,7 @@ API_SQL    := $(sort $(wildcard db/api/[0-9]*.sql))
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 .PHONY: all check unit e2e-helpers clean install uninstall deps test-deps demo demo-db demo-stop bench FORCE
-all: lumen
+all: lumen lumen.1
 
 $(B)/flags: FORCE
 	@mkdir -p $(B)
@@ -110,10 +110,26 @@ $(E2E_BIN): $(B)/tests/e2e/%: tests/e2e/%.c $(B)/liblumen.a $(B)/flags
 
 e2e-helpers: $(E2E_BIN)
 
+# lumen(1): doc/lumen.1.in, its KEYS section written from the action table
+# by doc/mankeys.c (so the page cannot drift from the keys).  Dated by
+# SOURCE_DATE_EPOCH when a package build sets it, else by the source's time.
+$(B)/doc/mankeys: doc/mankeys.c $(B)/liblumen.a $(B)/flags
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblumen.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+lumen.1: doc/lumen.1.in $(B)/doc/mankeys VERSION
+	$(say) GEN $@
+	$(Q)$(B)/doc/mankeys > $(B)/doc/keys.roff
+	$(Q)sed -e 's/@VERSION@/$(VERSION)/' \
+	  -e "s/@DATE@/$$(date -u -d "@$${SOURCE_DATE_EPOCH:-$$(stat -c %Y doc/lumen.1.in)}" +%Y-%m-%d)/" \
+	  -e '/^\.\\" @KEYS@$$/r $(B)/doc/keys.roff' -e '/^\.\\" @KEYS@$$/d' doc/lumen.1.in > $@.tmp
+	$(Q)mv $@.tmp $@
+
 # Every test speaks TAP; prove runs them all against a throwaway cluster.
 # The build runs in a second make, which sees what test-deps installed.
 check: test-deps
-	@$(MAKE) --no-print-directory lumen unit e2e-helpers
+	@$(MAKE) --no-print-directory lumen lumen.1 unit e2e-helpers
 	sh tests/run.sh
 
 bench: lumen
@@ -137,16 +153,20 @@ demo: demo-db
 demo-stop:
 	sh scripts/pgcluster.sh stop .lumen
 
-install: lumen
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/lumen
+install: lumen lumen.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/lumen \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 lumen $(DESTDIR)$(PREFIX)/bin/lumen
+	install -m 0644 lumen.1 $(DESTDIR)$(PREFIX)/share/man/man1/lumen.1
+	install -m 0644 doc/lumen.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/lumen
 	install -m 0644 lumen.conf.sample README.md $(DESTDIR)$(PREFIX)/share/doc/lumen/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/lumen
+	rm -f $(DESTDIR)$(PREFIX)/bin/lumen $(DESTDIR)$(PREFIX)/share/man/man1/lumen.1
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/lumen
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/lumen
 
 clean:
-	rm -rf $(B) lumen
+	rm -rf $(B) lumen lumen.1
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -31,14 +31,15 @@ util-linux ca-certificates
 # a QR code drawn on the terminal back (tests/e2e/qr_decode.pl);
 # postgresql-15-plpgsql-check, the static checker tests/db/plpgsql_check.pg
 # runs over every PL/pgSQL function (created in the test's transaction,
-# rolled back).
+# rolled back); groff-base, whose groff -ww checks that lumen(1) renders
+# without a warning (tests/doc/man.t).
 # (postgresql-contrib-15 is a virtual name on bookworm: pgcrypto, citext
 # and pg_trgm ship in postgresql-15 itself.)
 TEST_PKGS="
 libcmocka-dev
 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl perl libtext-csv-perl
 postgresql-15-plpgsql-check
-tmux oathtool procps time qrencode zbar-tools
+tmux oathtool procps time qrencode zbar-tools groff-base
 "
 
 usage() { echo "usage: install-deps.sh [run|test] | list [run|test]" >&2; exit 2; }

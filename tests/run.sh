@@ -56,7 +56,7 @@ psql -X -q -v ON_ERROR_STOP=1 -1 -d lumen_demo -f db/demo/demo.sql -f db/demo/le
 named=0
 for a in "$@"; do case $a in -*) ;; *) named=1 ;; esac; done
 if [ $named -eq 0 ]; then
-  for f in build/tests/unit/*.t tests/db/*.t tests/db/*.pg tests/e2e/*.t; do
+  for f in build/tests/unit/*.t tests/doc/*.t tests/db/*.t tests/db/*.pg tests/e2e/*.t; do
     [ -e "$f" ] && set -- "$@" "./$f"
   done
 fi

@@ -401,8 +401,8 @@ BEGIN
                                'data', notify_payload_public(p))::text;
   -- when and where, for an account's own events
   v_where := format('at %s (the server saw %s%s)',
-                    coalesce(notify_clean(p ->> 'at'), notify_ts(o.created_at)),
-                    coalesce(nullif(notify_clean(p ->> 'server_addr'), 'local'), 'a local connection'),
+                    coalesce(nullif(notify_clean(p ->> 'at'), ''), notify_ts(o.created_at)),
+                    coalesce(nullif(nullif(notify_clean(p ->> 'server_addr'), ''), 'local'), 'a local connection'),
                     coalesce('; the client reported ' || nullif(notify_clean(p ->> 'reported_origin'), ''), ''));
   CASE o.kind
   WHEN 'member.invite' THEN

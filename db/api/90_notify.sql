@@ -559,7 +559,9 @@ $$;
 -- due, no claim or a lapsed one) of the channels asked for, oldest due
 -- first, skipping rows another transaction holds.  Each gets a new claim
 -- (lease p_lease_s seconds) and one more attempt.  A webhook row whose
--- endpoint is disabled or removed is failed here and not answered.
+-- endpoint is disabled or removed is failed here and not answered; so is
+-- a row whose last attempt was claimed and never reported (the Owner is
+-- told of that one).
 DROP FUNCTION IF EXISTS notify.claim(integer, text[], integer);
 CREATE FUNCTION notify.claim(p_limit integer, p_channels text[] DEFAULT '{email,webhook}',
                              p_lease_s integer DEFAULT 60)
@@ -604,6 +606,17 @@ BEGIN
       FOR UPDATE SKIP LOCKED
     LOOP
       w := NULL;
+      -- Its last attempt was claimed and never reported (the deliverer
+      -- died, or the message kills it): failed now, not tried forever.
+      IF o.attempts >= notify_max_attempts() THEN
+        UPDATE outbox x SET failed_at = now(), claim_token = NULL, claimed_until = NULL,
+                            last_error = 'no report of the last attempt', last_error_at = now()
+        WHERE x.id = o.id
+        RETURNING * INTO o;
+        PERFORM notify_failed(o, 'no report of the last attempt');
+        v_skipped := v_skipped + 1;
+        CONTINUE;
+      END IF;
       IF o.channel = 'webhook' THEN
         SELECT * INTO w FROM notify_webhooks y WHERE y.id = o.webhook_id;
         IF w.removed_at IS NOT NULL OR w.disabled_at IS NOT NULL OR w.id IS NULL THEN

@@ -81,6 +81,13 @@ static void show_secret(struct notifyact *a, const char *secret)
 
 static void done_ok(struct notifyact *a, const struct api_outcome *r)
 {
+    if (a->pending == ACT_WEBHOOK_ADD && r->webhook_id[0]) {
+        a->added_kind = NOTIFY_WEBHOOK;
+        snprintf(a->added_id, sizeof a->added_id, "%s", r->webhook_id);
+    } else if (a->pending == ACT_EMAIL_ADD && r->email_id[0]) {
+        a->added_kind = NOTIFY_EMAIL;
+        snprintf(a->added_id, sizeof a->added_id, "%s", r->email_id);
+    }
     switch (a->pending) {
     case ACT_WEBHOOK_ADD:
     case ACT_WEBHOOK_ROTATE:

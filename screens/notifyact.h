@@ -38,6 +38,10 @@ struct notifyact {
     char desc[NOTIFY_DESC_MAX * 4 + 1];
     char email[NOTIFY_EMAIL_MAX + 1];
     char link[NOTIFY_LINK_MAX + 1];
+    /* What was just added (the outcome's webhook_id or email_id), for the
+     * cursor to go to once the list is read again; "" when nothing. */
+    enum notify_kind added_kind;
+    char added_id[40];
 };
 
 void notifyact_init(struct notifyact *a, struct lumen *L, void (*changed)(void *ud), void *ud);

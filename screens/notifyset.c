@@ -655,9 +655,16 @@ static bool notifyset_allowed(struct tui_screen *s, int action)
 
 /* --- life ------------------------------------------------------------------------ */
 
+/* After a change: the list again, the cursor on what was just added. */
 static void changed(void *ud)
 {
-    load(ud);
+    struct notifyset *st = ud;
+    load(st);
+    if (st->act.added_id[0]) {
+        st->keep_sec = st->act.added_kind == NOTIFY_WEBHOOK ? SEC_W : SEC_E;
+        snprintf(st->keep_id, sizeof st->keep_id, "%s", st->act.added_id);
+        st->act.added_id[0] = '\0';
+    }
 }
 
 static void forget_timer(struct notifyset *st)

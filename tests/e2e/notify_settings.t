@@ -63,7 +63,8 @@ e2e_is "$(e2e_sql "SELECT count(*) FROM lumen.outbox WHERE practice_id = '$BSD' 
 e2e_keys e
 e2e_wait_for "Add a lead alert address"
 e2e_type "alerts@brightsmile.test"; e2e_keys Enter
-e2e_ok 'e2e_wait_for "Address added" && e2e_wait_for "alerts@brightsmile.test  "' "e adds an address for the lead alerts"
+e2e_ok 'e2e_wait_for "Address added" && e2e_wait_for "alerts@brightsmile.test: gets the lead alerts"' \
+  "e adds an address for the lead alerts, and the cursor goes to it"
 e2e_is "$(e2e_sql "SELECT count(*) FROM lumen.notify_emails WHERE practice_id = '$BSD' AND email = 'alerts@brightsmile.test' AND removed_at IS NULL")" \
   1 "the database has it"
 
@@ -102,7 +103,7 @@ e2e_sql "UPDATE lumen.outbox SET attempts = 3, last_error = E'HTTP 500 \\033[31m
 e2e_keys g
 e2e_ok 'e2e_wait_for "disabled: HTTP 410 Gone;" && e2e_wait_for "Failed or retrying deliveries (1)" && e2e_screen | grep -q "HTTP 500 ␛\[31mred"' \
   "a disabled webhook says why, and a receiver's error is shown through the sanitizer"
-e2e_ok 'e2e_screen | grep -q "Webhooks (1 of 10)" && e2e_screen | grep -q "Lead alerts by email (1 of 20)" && e2e_screen | grep -q "E enable"' \
+e2e_ok 'e2e_screen | grep -q "Webhooks (1 of 10)" && e2e_screen | grep -q "Lead alerts by email (2 of 20)" && e2e_screen | grep -q "E enable"' \
   "at 80x24 the three sections show at once, and E is offered on the disabled webhook"
 e2e_keys E
 e2e_ok 'e2e_wait_for "Enabled" && e2e_wait_for "active, 2 secrets"' \

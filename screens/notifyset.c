@@ -3,8 +3,9 @@
  * cursor (at most 10 webhooks, 20 addresses and the 20 latest failures,
  * as the server keeps them), then the whole of the row under the cursor,
  * wrapped: a URL of 2,000 characters or a receiver's error does not fit a
- * cell.  The keys follow the row (notifyset_allowed): a webhook can be
- * tested, given a new secret, removed, or enabled once the server
+ * cell.  A webhook's row says whether its last word was a delivery or an
+ * error, and when.  The keys follow the row (notifyset_allowed): a webhook
+ * can be tested, given a new secret, removed, or enabled once the server
  * disabled it; an address tested or removed; a failure only read.
  *
  * It asks again by itself while it is on top -- every 10 seconds while
@@ -38,8 +39,9 @@ struct nw {
     char id[40];
     char *url, *desc, *last_error;
     char state[240], delivered[32], error_at[32];
+    char last[48];              /* the latest of "ok <when>" and "error <when>", or "never" */
     long long pending, failed;
-    bool disabled;
+    bool disabled, failing;     /* FAILING: the last word was an error */
 };
 
 struct ne {
@@ -79,7 +81,7 @@ static const struct table_column w_cols[] = {
     { "URL", 0, 5, 12, TABLE_LEFT },
     { "Description", 0, 3, 8, TABLE_LEFT },
     { "State", 0, 3, 8, TABLE_LEFT },
-    { "Delivered", 11, 0, 0, TABLE_LEFT },
+    { "Last", 17, 0, 0, TABLE_LEFT },        /* "error 11-30 14:05" */
     { "Pending", 7, 0, 0, TABLE_RIGHT },
 };
 static const struct table_column e_cols[] = {
@@ -262,6 +264,16 @@ static void on_webhooks(void *ud, enum api_err err, const struct api_notify_webh
             w->disabled = r->disabled_at[0] != '\0';
             short_time(st, r->last_delivered_at, "never", w->delivered, sizeof w->delivered);
             short_time(st, r->last_error_at, "", w->error_at, sizeof w->error_at);
+            /* Both UTC text in one format (the connection's zone): the
+             * later compares greater. */
+            w->failing = r->last_error_at[0] &&
+                         strcmp(r->last_error_at, r->last_delivered_at) > 0;
+            if (w->failing)
+                snprintf(w->last, sizeof w->last, "error %s", w->error_at);
+            else if (r->last_delivered_at[0])
+                snprintf(w->last, sizeof w->last, "ok %s", w->delivered);
+            else
+                snprintf(w->last, sizeof w->last, "never");
             w->pending = r->pending;
             w->failed = r->failed;
         }
@@ -359,8 +371,8 @@ static unsigned w_row(void *ud, int64_t row, struct table_cell *c)
     c[1].role = w->desc[0] ? ROLE_NORMAL : ROLE_DIM;
     c[2].text = w->state;
     c[2].role = w->disabled ? ROLE_ERROR : ROLE_NORMAL;
-    c[3].text = w->delivered;
-    c[3].role = ROLE_DIM;
+    c[3].text = w->last;
+    c[3].role = w->failing ? ROLE_ERROR : ROLE_DIM;
     snprintf(pending, sizeof pending, "%lld", w->pending);
     c[4].text = pending;
     return 0;

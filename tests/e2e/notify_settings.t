@@ -52,7 +52,7 @@ DUMP=$(pg_dump -a "$E2E_DB" 2>/dev/null)
 e2e_ok '[ -n "$DUMP" ] && ! echo "$DUMP" | grep -q whsec_ && ! echo "$DUMP" | grep -qF "$B64"' \
   "and nothing in it holds the secret in clear"
 e2e_keys Escape
-e2e_ok 'e2e_wait_gone "Webhook signing secret" && ! e2e_screen | grep -q whsec_ && e2e_screen | grep -q "Front desk bot   active"' \
+e2e_ok 'e2e_wait_gone "Webhook signing secret" && ! e2e_screen | grep -q whsec_ && e2e_screen | grep -Eq "Front desk bot +active"' \
   "the box closes, the secret is gone from the screen, and the webhook is listed, active"
 
 e2e_keys t
@@ -98,11 +98,11 @@ e2e_wait_gone "Webhook signing secret"
 # error carries an escape sequence: both shown, the escape as a mark.
 e2e_sql "UPDATE lumen.notify_webhooks SET disabled_at = now(), disabled_reason = 'HTTP 410 Gone'
          WHERE practice_id = '$BSD'" >/dev/null
-e2e_sql "UPDATE lumen.outbox SET attempts = 3, last_error = E'HTTP 500 \\033[31mred', last_attempt_at = now(),
+e2e_sql "UPDATE lumen.outbox SET attempts = 3, last_error = E'HTTP 500 \\033[31mred', last_attempt_at = now(), last_error_at = now(),
          next_attempt_at = now() + interval '30 minutes' WHERE practice_id = '$BSD' AND kind = 'notify.test'" >/dev/null
 e2e_keys g
-e2e_ok 'e2e_wait_for "disabled: HTTP 410 Gone;" && e2e_wait_for "Failed or retrying deliveries (1)" && e2e_screen | grep -q "HTTP 500 ␛\[31mred"' \
-  "a disabled webhook says why, and a receiver's error is shown through the sanitizer"
+e2e_ok 'e2e_wait_for "disabled: HTTP 410 Gone;" && e2e_wait_for "Failed or retrying deliveries (1)" && e2e_screen | grep -q "HTTP 500 ␛\[31mred" && e2e_screen | grep -Eq "disabled: HT[^ ]* +error [0-9]{2}-[0-9]{2} "' \
+  "a disabled webhook says why and that its last word was an error; a receiver's error is shown through the sanitizer"
 e2e_ok 'e2e_screen | grep -q "Webhooks (1 of 10)" && e2e_screen | grep -q "Lead alerts by email (2 of 20)" && e2e_screen | grep -q "E enable"' \
   "at 80x24 the three sections show at once, and E is offered on the disabled webhook"
 e2e_keys E

@@ -413,6 +413,8 @@ struct api_outcome {
     const char *purge_after;    /* practice_close */
     long long head_seq;         /* practice_close: the final chain head */
     const char *head_hash;
+    char webhook_id[40];        /* notify_webhook_add */
+    char email_id[40];          /* notify_email_add */
 };
 typedef void (*api_outcome_fn)(void *ud, enum api_err err, const struct api_outcome *r);
 
@@ -501,6 +503,7 @@ struct api_practice_settings {
     int idle_timeout_s;
     const char *closed_at, *purge_after;
     bool ingest_key_set;
+    const char *lead_link;      /* the link a lead alert carries (016); "" when none */
 };
 typedef void (*api_practice_settings_fn)(void *ud, enum api_err err,
                                          const struct api_practice_settings *s);
@@ -619,6 +622,96 @@ typedef void (*api_session_state_fn)(void *ud, enum api_err err,
                                      const struct api_session_state *s);
 int api_session_state(struct db *db, struct api_auth *auth, api_session_state_fn done, void *ud,
                       const void *owner);
+
+/* ------------------------------------------------------------ notifications
+ * The Owner's notification settings (spec: issue 11, /work/spec-notify.md;
+ * db/api/90_notify.sql): the practice's webhooks (Standard Webhooks, each
+ * with its whsec_ secret), the email recipients of lead alerts, the link a
+ * lead alert carries, and the deliveries that failed or are retrying.
+ * Every call is the Owner's (practice.settings): a non-Owner's read is
+ * API_ERR_DENIED, a write is answered denied (audited).  Every string a
+ * row holds is someone's text -- a URL or a description the Owner typed,
+ * an error a remote receiver sent -- and is shown through the sanitizer.
+ * Times are timestamptz text ("" when NULL); strings valid during the
+ * callback only. */
+
+struct api_notify_webhook {
+    char id[40];
+    const char *url, *description, *created_at;
+    int secrets;                /* active secrets: 2 while a rotation's old one lives */
+    const char *disabled_at;    /* "" while enabled */
+    const char *disabled_reason;    /* "HTTP 410 Gone", or "" */
+    const char *last_delivered_at, *last_error, *last_error_at;
+    long long pending, failed;
+};
+typedef void (*api_notify_webhooks_fn)(void *ud, enum api_err err,
+                                       const struct api_notify_webhook *list, size_t n);
+/* Not removed ones, as the server orders them. */
+int api_notify_webhooks(struct db *db, struct api_auth *auth, api_notify_webhooks_fn done,
+                        void *ud, const void *owner);
+
+struct api_notify_email {
+    char id[40];
+    const char *email, *created_at, *last_delivered_at, *last_error, *last_error_at;
+    long long pending, failed;
+};
+typedef void (*api_notify_emails_fn)(void *ud, enum api_err err,
+                                     const struct api_notify_email *list, size_t n);
+int api_notify_emails(struct db *db, struct api_auth *auth, api_notify_emails_fn done, void *ud,
+                      const void *owner);
+
+enum api_notify_state { API_NOTIFY_FAILED, API_NOTIFY_RETRYING };
+struct api_notify_failure {
+    long long id;
+    char message_id[40];
+    const char *kind;           /* "lead.new", "notify.test", ... */
+    const char *channel;        /* "webhook" | "email" */
+    const char *destination;    /* the webhook's URL or the email address */
+    int attempts;
+    enum api_notify_state state;
+    const char *last_error, *last_attempt_at, *next_attempt_at;
+};
+typedef void (*api_notify_failures_fn)(void *ud, enum api_err err,
+                                       const struct api_notify_failure *list, size_t n);
+/* The practice's rows that failed or are retrying, newest attempt first;
+ * LIMIT 1..100 (the server's default is 20). */
+int api_notify_failures(struct db *db, struct api_auth *auth, int limit,
+                        api_notify_failures_fn done, void *ud, const void *owner);
+
+/* The writes, each an attempt whose outcome is told once.  Step-up where
+ * said (API_ERR_STEP_UP: api_unlock, then the same call again).  A URL the
+ * server refuses (no http(s)://, no host, spaces, too long):
+ * API_ERR_INVALID.
+ * add: step-up; ok (secret: the whsec_..., shown once; webhook_id) |
+ *      denied | exists (the same URL is there).  DESCRIPTION NULL or "":
+ *      none. */
+int api_notify_webhook_add(struct db *db, struct api_auth *auth, const char *url,
+                           const char *description, api_outcome_fn done, void *ud,
+                           const void *owner);
+/* Step-up; ok (secret: the new whsec_; the old ones stay valid 24 hours)
+ * | not_found | denied. */
+int api_notify_webhook_rotate(struct db *db, struct api_auth *auth, const char *webhook_id,
+                              api_outcome_fn done, void *ud, const void *owner);
+/* ok | not_found | denied. */
+int api_notify_webhook_remove(struct db *db, struct api_auth *auth, const char *webhook_id,
+                              api_outcome_fn done, void *ud, const void *owner);
+/* A disabled one (a 410) delivers again: ok | not_found | denied. */
+int api_notify_webhook_enable(struct db *db, struct api_auth *auth, const char *webhook_id,
+                              api_outcome_fn done, void *ud, const void *owner);
+/* ok (email_id) | exists | denied; a malformed address: API_ERR_INVALID. */
+int api_notify_email_add(struct db *db, struct api_auth *auth, const char *email,
+                         api_outcome_fn done, void *ud, const void *owner);
+/* ok | not_found | denied. */
+int api_notify_email_remove(struct db *db, struct api_auth *auth, const char *email_id,
+                            api_outcome_fn done, void *ud, const void *owner);
+/* A notify.test to the webhook or email recipient of that id: ok |
+ * not_found | denied. */
+int api_notify_test(struct db *db, struct api_auth *auth, const char *id, api_outcome_fn done,
+                    void *ud, const void *owner);
+/* LINK NULL or "" clears it; else https://, at most 500 characters, may
+ * hold {lead_id} (else API_ERR_INVALID).  ok | denied. */
+int api_notify_lead_link_set(struct db *db, struct api_auth *auth, const char *link,
+                             api_outcome_fn done, void *ud, const void *owner);
 
 /* The one place a session's end is dealt with.  When set, every answer
  * whose error ends the session (api_err_ends_session), locks it

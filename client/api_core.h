@@ -92,6 +92,9 @@ struct pending {
         api_mfa_enroll_fn mfa_enroll;
         api_sessions_fn sessions;
         api_session_state_fn session_state;
+        api_notify_webhooks_fn notify_webhooks;
+        api_notify_emails_fn notify_emails;
+        api_notify_failures_fn notify_failures;
     } fn;
     /* api_rows calls: the columns promised, NULL-terminated, and the call's
      * name for api_err_detail(). */
@@ -176,6 +179,15 @@ enum api_err api_decode_sessions(const struct db_reply *r, struct api_session_ro
                                  size_t *n);
 enum api_err api_decode_team_members(const struct db_reply *r, struct api_team_member **list,
                                      size_t *n);
+
+/* The notification settings' decoders (client/api_notify.c), for their
+ * unit tests; arrays malloc'd (NULL on an error). */
+enum api_err api_decode_notify_webhooks(const struct db_reply *r,
+                                        struct api_notify_webhook **list, size_t *n);
+enum api_err api_decode_notify_emails(const struct db_reply *r, struct api_notify_email **list,
+                                      size_t *n);
+enum api_err api_decode_notify_failures(const struct db_reply *r,
+                                        struct api_notify_failure **list, size_t *n);
 
 /* The audit viewer's decoders (client/api_audit.c), for its unit tests.
  * Each is api_reply_err()'s error, or API_ERR_SERVER with the reason in

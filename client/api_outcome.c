@@ -20,7 +20,8 @@ const char api_outcome_sql[] =
     "COALESCE(r.info -> 'account_exists' = 'true'::jsonb, false) AS account_exists, "
     "COALESCE(r.info -> 'mfa_required' = 'true'::jsonb, false) AS mfa_required, "
     "r.info ->> 'purge_after' AS purge_after, r.info ->> 'head_seq' AS head_seq, "
-    "r.info ->> 'head_hash' AS head_hash "
+    "r.info ->> 'head_hash' AS head_hash, "
+    "r.info ->> 'webhook_id' AS webhook_id, r.info ->> 'email_id' AS email_id "
     "FROM api.attempt_result($1) r";
 
 static const char *const outcome_status[] = {
@@ -47,6 +48,8 @@ static const struct api_col outcome_cols[] = {
     { "purge_after", API_TEXT, O(purge_after), API_NULL_OK, 0, NULL },
     { "head_seq", API_INT64, O(head_seq), API_NULL_OK, -1, NULL },
     { "head_hash", API_TEXT, O(head_hash), API_NULL_OK, 0, NULL },
+    { "webhook_id", API_UUID, O(webhook_id), API_NULL_OK, 0, NULL },
+    { "email_id", API_UUID, O(email_id), API_NULL_OK, 0, NULL },
 };
 #undef O
 

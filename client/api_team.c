@@ -102,6 +102,7 @@ static const struct api_col settings_cols[] = {
     { "closed_at", API_TEXT, S(closed_at), API_NULL_OK, 0, NULL },
     { "purge_after", API_TEXT, S(purge_after), API_NULL_OK, 0, NULL },
     { "ingest_key_set", API_BOOL, S(ingest_key_set), API_NULL_OK, 0, NULL },
+    { "lead_link", API_TEXT, S(lead_link), API_NULL_OK, 0, NULL },
 };
 #undef S
 

@@ -26,6 +26,7 @@
     C(AUDIT)    /* the audit log */ \
     C(TEAM)     /* the team: members and invites */ \
     C(SETTINGS) /* the practice's settings (Owner) */ \
+    C(NOTIFY)   /* the practice's notifications (Owner): webhooks, emails, failures */ \
     /* --- account security (issue 10): screens/security.c, enroll.c, recovery.c --- */ \
     C(SECURITY) /* the Security tab: two-factor, password, sessions */ \
     C(ENROLL)   /* turning two-factor on: the QR code and the first code */ \
@@ -51,6 +52,7 @@
     S(PAGER, CTX_GLOBAL | CTX_LIST) \
     S(TEAM, CTX_GLOBAL | CTX_LIST | CTX_TEAM) \
     S(SETTINGS, CTX_GLOBAL | CTX_LIST | CTX_SETTINGS) \
+    S(NOTIFY, CTX_GLOBAL | CTX_LIST | CTX_NOTIFY) \
     /* --- account security (issue 10) --- */ \
     S(SECURITY, CTX_GLOBAL | CTX_LIST | CTX_SECURITY) \
     S(ENROLL, CTX_GLOBAL | CTX_FORM | CTX_ENROLL) \
@@ -124,6 +126,26 @@
       "make the Admin under the cursor the Owner (you become an Admin)", "T") \
     A(SETTINGS, "settings", CTX_TEAM, "practice.settings", "settings", \
       "the practice's settings: two-factor, idle lock, chatbot key, closing", "S") \
+    /* The notifications (issue 11): from the settings, the Owner's.  Each
+     * key shows only on a row it applies to (notifyset_allowed), the row's
+     * own keys first for the status row's hints.  r is a new secret here,
+     * not refresh: the screen asks again by itself, and g (top) at once. */ \
+    A(NOTIFICATIONS, "notifications", CTX_SETTINGS, "practice.settings", "notifications", \
+      "webhooks, lead alerts by email, failed deliveries", "n") \
+    A(NOTIFY_TEST, "notify-test", CTX_NOTIFY, "practice.settings", "test", \
+      "send a test to the webhook or address under the cursor", "t") \
+    A(WEBHOOK_ENABLE, "webhook-enable", CTX_NOTIFY, "practice.settings", "enable", \
+      "deliver to the disabled webhook under the cursor again", "E") \
+    A(WEBHOOK_ROTATE, "webhook-rotate", CTX_NOTIFY, "practice.settings", "new secret", \
+      "a new signing secret (the old one works 24 hours more)", "r") \
+    A(NOTIFY_REMOVE, "notify-remove", CTX_NOTIFY, "practice.settings", "remove", \
+      "remove the webhook or address under the cursor", "d") \
+    A(WEBHOOK_ADD, "webhook-add", CTX_NOTIFY, "practice.settings", "add webhook", \
+      "add a webhook (its signing secret is shown once)", "a") \
+    A(EMAIL_ADD, "email-add", CTX_NOTIFY, "practice.settings", "add email", \
+      "add an email address that gets the lead alerts", "e") \
+    A(LEAD_LINK, "lead-link", CTX_NOTIFY, "practice.settings", "lead link", \
+      "the link a lead alert carries ({lead_id}: the lead's id)", "l") \
     /* The audit log: its range, the chart of events per day, export. */ \
     A(RANGE, "range", CTX_AUDIT, NULL, "range", \
       "a range of days typed: 2026-11-01..2026-11-15", "R") \

@@ -33,6 +33,7 @@ enum nav_kind {
     R(AUDIT_ROW, audit_row, NAV_PUSH, -1, NULL, "audit.read") \
     R(TEAM, team, NAV_ROOT, ACT_TAB_TEAM, "Team", "team.read") \
     R(SETTINGS, settings, NAV_PUSH, -1, NULL, "practice.settings") \
+    R(NOTIFYSET, notifyset, NAV_PUSH, -1, NULL, "practice.settings") \
     /* --- account security (issue 10): the tab, then what it opens --- */ \
     R(SECURITY, security, NAV_ROOT, ACT_TAB_SECURITY, "Security", "mfa.self") \
     R(ENROLL, enroll, NAV_ROOT, -1, NULL, NULL) \

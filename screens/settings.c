@@ -1,11 +1,13 @@
 /* The practice's settings (the Owner's, from the team tab's S): require
  * two-factor of every member, the idle lock, the chatbot's ingest key and
  * the danger zone (closing the practice, and taking that back within the
- * 30 days before its data is purged).  A short list: Enter changes the
+ * 30 days before its data is purged); n opens the notifications
+ * (screens/notifyset.c).  A short list: Enter changes the
  * row under the cursor.  Every change needs a recent proof of the password
  * (the server asks; lumen_step_up asks the user once and replays), and
  * keys are shown once, in a box wiped when it closes. */
 #include "screens/actions.h"
+#include "screens/common.h"
 #include "screens/confirm.h"
 #include "screens/prompt.h"
 #include "screens/screen.h"
@@ -32,6 +34,7 @@ struct settings {
     int idle_s;
     char closed_at[64], purge_after[64];
     bool ingest_key_set;
+    char lead_link[512];
     int cursor;
     /* The change asked, for a replay after the step-up. */
     enum set_call call;
@@ -71,6 +74,7 @@ static void on_settings(void *ud, enum api_err err, const struct api_practice_se
     st->require_mfa = p->require_mfa;
     st->idle_s = p->idle_timeout_s;
     st->ingest_key_set = p->ingest_key_set;
+    snprintf(st->lead_link, sizeof st->lead_link, "%s", p->lead_link);
     st->closed_at[0] = st->purge_after[0] = '\0';
     if (p->closed_at[0])
         lumen_format_time(st->L, p->closed_at, st->closed_at, sizeof st->closed_at);
@@ -347,6 +351,16 @@ static void settings_draw(struct tui_screen *s, WINDOW *w, int h, int cols)
         tui_put(w, y, label_w, cols - label_w, value, st->L->tf);
     }
     int y = SET_TOP + 2 * NROWS + 1;
+    /* The notifications have a screen of their own: say where. */
+    char key[KEYMAP_NAME_MAX], line[700];
+    common_key_name(st->L, ACT_NOTIFICATIONS, false, key, sizeof key);
+    if (key[0] && y < h) {
+        snprintf(line, sizeof line, "%s: notifications (webhooks, lead alerts by email%s%s)",
+                 key, st->lead_link[0] ? "; lead link " : "", st->lead_link);
+        wattrset(w, theme_attr(ROLE_DIM));
+        tui_put(w, y, 1, cols - 1, line, st->L->tf);
+    }
+    y += 2;
     if (st->new_key[0] && y + 3 < h) {
         wattrset(w, theme_attr(ROLE_OK) | A_BOLD);
         tui_put(w, y, 1, cols - 1, "The chatbot's new ingest key, shown this once:", st->L->tf);
@@ -379,6 +393,9 @@ static enum tui_result settings_action(struct tui_screen *s, int action)
         return TUI_REDRAW;
     case ACT_REFRESH:
         load(st);
+        return TUI_REDRAW;
+    case ACT_NOTIFICATIONS:
+        lumen_go(st->L, SCR_NOTIFYSET, NULL);
         return TUI_REDRAW;
     case ACT_CANCEL:
         tui_app_pop(s->app);

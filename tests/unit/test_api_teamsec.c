@@ -34,9 +34,9 @@ static PGresult *make_result(const char *const *names, int ncols, const char *co
 static const char *const outcome_names[] = {
     "status", "retry_after_s", "affected", "recovery_codes_left", "secret", "invite_id",
     "expires_at", "practice_name", "role", "account_exists", "mfa_required", "purge_after",
-    "head_seq", "head_hash",
+    "head_seq", "head_hash", "webhook_id", "email_id",
 };
-#define NOUT 14
+#define NOUT 16
 
 static enum api_err outcome(const char *const *cells, struct api_outcome *out, PGresult **keep)
 {

@@ -38,6 +38,7 @@ static const struct { const char *ctx, *title; } titles[] = {
     { "SECURITY", "Account security (tab 5)" },
     { "ENROLL", "Turning two-factor on" },
     { "CODES", "Recovery codes" },
+    { "NOTIFY", "Notifications (the settings' n, Owner)" },
 };
 
 static const char *mankeys_title(const char *ctx)

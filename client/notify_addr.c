@@ -28,12 +28,12 @@ static int check_name(const char *h, char *err, size_t errlen)
     for (const char *p = h; ; p++) {
         if (*p == '.' || *p == '\0') {
             if (label == 0) {
-                snprintf(err, errlen, "the host '%s' has an empty part%s", h,
+                snprintf(err, errlen, "has an empty part in its host '%s'%s", h,
                          *p == '\0' && p > h ? " (a dot at its end)" : "");
                 return -1;
             }
             if (label > 63) {
-                snprintf(err, errlen, "the host has a part longer than 63 characters");
+                snprintf(err, errlen, "has a part longer than 63 characters in its host");
                 return -1;
             }
             label = 0;
@@ -43,8 +43,8 @@ static int check_name(const char *h, char *err, size_t errlen)
         }
         char c = *p;
         if (!((c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '_')) {
-            snprintf(err, errlen, "the host '%s' has a character a host name cannot have ('%c')",
-                     h, c);
+            snprintf(err, errlen, "has a character a host name cannot have ('%c') in its "
+                     "host '%s'", c, h);
             return -1;
         }
         label++;
@@ -76,18 +76,18 @@ static int parse_port(const char *p, size_t n, unsigned *port, char *err, size_t
 {
     unsigned long v = 0;
     if (n == 0 || n > 5) {
-        snprintf(err, errlen, "the port is %s", n ? "too long" : "empty after ':'");
+        snprintf(err, errlen, "has %s", n ? "a port that is too long" : "an empty port after ':'");
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
         if (!is_digit(p[i])) {
-            snprintf(err, errlen, "the port is not a number");
+            snprintf(err, errlen, "has a port that is not a number");
             return -1;
         }
         v = v * 10 + (unsigned long)(p[i] - '0');
     }
     if (v < 1 || v > 65535) {
-        snprintf(err, errlen, "the port %lu is not from 1 to 65535", v);
+        snprintf(err, errlen, "has the port %lu, not from 1 to 65535", v);
         return -1;
     }
     *port = (unsigned)v;
@@ -101,12 +101,12 @@ static int parse_v6_host(const char *a, size_t n, struct notify_url *u, const ch
 {
     const char *close = memchr(a, ']', n);
     if (!close) {
-        snprintf(err, errlen, "the IPv6 address has no closing ']'");
+        snprintf(err, errlen, "has no closing ']' after its IPv6 address");
         return -1;
     }
     size_t hn = (size_t)(close - a - 1);
     if (hn == 0 || hn >= sizeof u->host) {
-        snprintf(err, errlen, "the IPv6 address between [ and ] is %s", hn ? "too long" : "empty");
+        snprintf(err, errlen, "has %s IPv6 address between [ and ]", hn ? "too long an" : "an empty");
         return -1;
     }
     memcpy(u->host, a + 1, hn);
@@ -116,7 +116,7 @@ static int parse_v6_host(const char *a, size_t n, struct notify_url *u, const ch
             *p = (char)(*p - 'A' + 'a');
     unsigned char bin[16];
     if (inet_pton(AF_INET6, u->host, bin) != 1) {
-        snprintf(err, errlen, "'[%s]' is not an IPv6 address", u->host);
+        snprintf(err, errlen, "has '[%s]', which is not an IPv6 address", u->host);
         return -1;
     }
     u->host_is_ip = u->host_is_v6 = true;
@@ -134,7 +134,7 @@ static int parse_name_host(const char *a, size_t n, struct notify_url *u, const 
         return -1;
     }
     if (hn >= sizeof u->host) {
-        snprintf(err, errlen, "the host is longer than %d characters", NOTIFY_HOST_MAX - 1);
+        snprintf(err, errlen, "has a host longer than %d characters", NOTIFY_HOST_MAX - 1);
         return -1;
     }
     for (size_t i = 0; i < hn; i++) {
@@ -147,8 +147,8 @@ static int parse_name_host(const char *a, size_t n, struct notify_url *u, const 
     if (ends_in_number(u->host)) {
         unsigned char bin[4];
         if (inet_pton(AF_INET, u->host, bin) != 1) {
-            snprintf(err, errlen, "the host '%s' is neither a name nor an IPv4 address written "
-                     "as four numbers (1.2.3.4)", u->host);
+            snprintf(err, errlen, "has a host ('%s') that is neither a name nor an IPv4 address "
+                     "written as four numbers (1.2.3.4)", u->host);
             return -1;
         }
         u->host_is_ip = true;

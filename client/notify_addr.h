@@ -44,7 +44,8 @@ struct notify_url {
 };
 
 /* Parses URL (http:// or https://, case aside).  0, or -1 with a short
- * reason in ERR ("has a user name before '@'", ...).  Whether http is
+ * reason in ERR that reads after "the URL" ("has a user name or password
+ * before '@'; ...", "does not start with https://", ...).  Whether http is
  * allowed is notify_url_allowed's question, not this one's. */
 int notify_url_parse(const char *url, struct notify_url *u, char *err, size_t errlen);
 

@@ -252,8 +252,10 @@ static void report(struct loop *L)
         log_attempt(L, &o, verdict);
         done++;
     }
-    memmove(L->pending, L->pending + done, (L->npending - done) * sizeof *L->pending);
-    L->npending -= done;
+    if (done) {
+        memmove(L->pending, L->pending + done, (L->npending - done) * sizeof *L->pending);
+        L->npending -= done;
+    }
     db_transitions(L);
 }
 

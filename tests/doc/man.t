@@ -50,10 +50,11 @@ cmp_ok($nact, '>', 40, "actions.h read ($nact actions)");
 my $cfg = slurp('client/config.c');
 my %sections;
 while ($cfg =~ /\{\s*"([a-z_]+)",\s*"([a-z_]+)",\s*KEY_/g) {
-    $sections{$1} = 1;
-    like($text, qr/\b\Q$2\E\b/, "the page names [$1] $2");
+    my ($sec, $key) = ($1, $2);
+    $sections{$sec} = 1;
+    ok($text =~ /\b\Q$key\E\b/, "the page names [$sec] $key");
 }
-like($text, qr/\[\Q$_\E\]/, "the page has a [$_] section") for sort keys %sections;
+ok($text =~ /\[\Q$_\E\]/, "the page has a [$_] section") for sort keys %sections;
 
 # Commands and options, from the program itself.
 my $help = `$bin --help`;
@@ -66,17 +67,17 @@ for my $line (split /\n/, $cmds) {
     my $cmd = $1;
     $ncmd++;
     $cmd =~ s/ (?:ID|CODE|NAME)$//;
-    like($text, qr/\Q$cmd\E/, "the page has the command '$cmd'");
+    ok(index($text, $cmd) >= 0, "the page has the command '$cmd'");
     (my $first = $cmd) =~ s/ .*//;
     my $sub = `$bin $cmd --help 2>/dev/null`;
     $sub = `$bin $first --help 2>/dev/null` if $? != 0;
     for my $opt ($sub =~ /(--[a-z][a-z-]*)/g) {
-        like($text, qr/\Q$opt\E\b/, "the page has $opt (lumen $cmd --help)");
+        ok($text =~ /\Q$opt\E\b/, "the page has $opt (lumen $cmd --help)");
     }
 }
 cmp_ok($ncmd, '>=', 10, "lumen --help lists the commands ($ncmd)");
 for my $opt ($help =~ /(--[a-z][a-z-]*)/g) {
-    like($text, qr/\Q$opt\E\b/, "the page has $opt (lumen --help)");
+    ok($text =~ /\Q$opt\E\b/, "the page has $opt (lumen --help)");
 }
 
 # Every environment variable the sources read.

@@ -35,7 +35,7 @@ endif
 
 B := build
 LIB_SRC  := $(sort $(wildcard client/*.c tui/*.c screens/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o $(B)/gen/api.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o $(B)/gen/api.o $(B)/gen/demo.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.t)
 # Small programs the e2e tests run in tmux (tests/e2e/*.c), where no
@@ -45,6 +45,8 @@ E2E_BIN  := $(E2E_SRC:tests/e2e/%.c=$(B)/tests/e2e/%)
 # The same names `lumen db migrate --dir` reads: [0-9]*.sql, in name order.
 MIGRATIONS := $(sort $(wildcard db/migrations/[0-9]*.sql))
 API_SQL    := $(sort $(wildcard db/api/[0-9]*.sql))
+# lumen demo's data, in the order it loads (as scripts/demo-db.sh lists it).
+DEMO_SQL   := db/demo/demo.sql db/demo/leads.sql db/demo/audit.sql db/demo/team.sql
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 .PHONY: all check unit e2e-helpers clean install uninstall deps test-deps demo demo-db demo-stop bench FORCE
@@ -82,6 +84,12 @@ $(B)/gen/migrations.c: $(MIGRATIONS) $(B)/gen/sql-files scripts/embed-migrations
 $(B)/gen/api.c: $(API_SQL) $(B)/gen/sql-files scripts/embed-migrations.sh
 	$(say) GEN $@
 	$(Q)sh scripts/embed-migrations.sh migrate_embedded_api $(API_SQL) > $@.tmp && mv $@.tmp $@
+
+# lumen demo carries the demo data and the recovery codes it prints.
+$(B)/gen/demo.c: $(DEMO_SQL) db/demo/recovery-codes.txt scripts/embed-migrations.sh
+	$(say) GEN $@
+	$(Q){ sh scripts/embed-migrations.sh demo_embedded_sql $(DEMO_SQL) && \
+	  sh scripts/embed-migrations.sh demo_embedded_codes db/demo/recovery-codes.txt; } > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/%.o: $(B)/gen/%.c $(B)/flags
 	$(say) CC $<

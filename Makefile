@@ -15,7 +15,8 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := -std=c11 -pthread -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+# CPPFLAGS: a package build's (dpkg-buildflags: _FORTIFY_SOURCE).
+ALL_CFLAGS := -std=c11 -pthread -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. $(WARN) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS)
 ALL_LDFLAGS := -pthread $(LDFLAGS)
 ifeq ($(WERROR),1)
 ALL_CFLAGS += -Werror
@@ -49,7 +50,7 @@ API_SQL    := $(sort $(wildcard db/api/[0-9]*.sql))
 DEMO_SQL   := db/demo/demo.sql db/demo/leads.sql db/demo/audit.sql db/demo/team.sql
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-.PHONY: all check unit e2e-helpers clean install uninstall deps test-deps demo demo-db demo-stop bench FORCE
+.PHONY: all check unit e2e-helpers clean install uninstall deps test-deps deb deb-deps demo demo-db demo-stop bench FORCE
 all: lumen lumen.1
 
 $(B)/flags: FORCE
@@ -142,6 +143,16 @@ check: test-deps
 
 bench: lumen
 	sh tests/bench/run.sh
+
+# The Debian package (debian/), built from a copy of the tree into
+# build/deb/ and checked by tests/pkg/deb.t: lintian, its files, its
+# dependencies, the binary it holds.  A few minutes, so not in make check;
+# .ci/run runs it.  The .deb stays in build/deb/.
+deb: deb-deps
+	LUMEN_DEB_OUT=$(CURDIR)/$(B)/deb prove tests/pkg/deb.t
+
+deb-deps:
+	sh scripts/install-deps.sh deb
 
 # What building and running need (make demo); test-deps adds what the
 # tests need (make check, .ci/run).

@@ -36,7 +36,7 @@ ok $? "the build leaves the source tree as it was"
 ok $? "debian/changelog and the package have the version of VERSION ($version)"
 
 lintian --tag-display-limit 0 -I "$deb" "$out"/lumen_"$version"_*.changes >"$tmp/lintian" 2>&1
-grep -v '^running with root privileges' "$tmp/lintian" | diag
+grep -v '^running with root privileges' "$tmp/lintian" | diag >&2
 ! grep -q '^E: ' "$tmp/lintian"
 ok $? "lintian reports no error ($(grep -c '^W: ' "$tmp/lintian") warnings, $(grep -c '^I: ' "$tmp/lintian") infos)"
 

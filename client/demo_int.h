@@ -1,5 +1,6 @@
 /* lumen demo's parts (client/demo.h says what the command does):
- * demo_pg.c, the private cluster; demo_db.c, the database in it. */
+ * demo_pg.c, the private cluster; demo_sys.c, running its programs and
+ * keeping its folders; demo_db.c, the database in it. */
 #ifndef LUMEN_CLIENT_DEMO_INT_H
 #define LUMEN_CLIENT_DEMO_INT_H
 
@@ -44,6 +45,22 @@ int demo_pg_start(struct demo_cluster *c, char *err, size_t errlen);
 int demo_pg_stop(const struct demo_cluster *c, char *err, size_t errlen);
 /* Stops it and deletes its files and DIR/lumen.conf.  0 or -1 with err. */
 int demo_pg_destroy(struct demo_cluster *c, char *err, size_t errlen);
+
+/* demo_sys.c.  Runs ARGV as the cluster's owner (from / when that is
+ * another user), its output into OUT (made anew, 0600) or /dev/null, with
+ * no other descriptor of ours; its exit status, or -1. */
+int demo_run_owner(const struct demo_cluster *c, char *const argv[], const char *out);
+/* Whether the cluster's owner may enter and list PATH. */
+bool demo_owner_can_enter(const struct demo_cluster *c, const char *path);
+/* mkdir -p, the folders made with MODE.  0 or -1 with err. */
+int demo_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen);
+/* PATH a folder of UID's (made when missing), not a link, mode MODE; one
+ * that another user made first is refused.  0 or -1 with err. */
+int demo_own_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, char *err, size_t errlen);
+/* rm -rf PATH, never following a link.  0 or -1 with err. */
+int demo_rm_rf(const char *path, char *err, size_t errlen);
+/* The last lines of FILE on stderr, to say why something failed. */
+void demo_tail_to_stderr(const char *file);
 
 /* The database lumen in the running cluster: created, DIR/lumen.conf
  * written, migrated, the demo data loaded once.  Progress on stderr.

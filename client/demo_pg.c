@@ -8,8 +8,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sodium.h>
@@ -17,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,141 +55,6 @@ static int pick_owner(struct demo_cluster *c, char *err, size_t errlen)
     return 0;
 }
 
-/* In a child: from here on, the cluster's owner. */
-static int become_owner(const struct demo_cluster *c)
-{
-    if (!c->other)
-        return 0;
-    if (chdir("/") != 0 || initgroups(c->owner, c->gid) != 0 || setgid(c->gid) != 0 ||
-        setuid(c->uid) != 0)
-        return -1;
-    return 0;
-}
-
-static int wait_child(pid_t pid)
-{
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Runs ARGV as the cluster's owner, its output into OUT (made anew, 0600)
- * or /dev/null, with no other descriptor of ours (the server it starts
- * must not hold our caller's pipes open).  Its exit status, or -1. */
-static int run_owner(const struct demo_cluster *c, char *const argv[], const char *out)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int fd = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600)
-                     : open("/dev/null", O_WRONLY);
-        if (in < 0 || fd < 0 || dup2(in, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-            _exit(126);
-        long max = sysconf(_SC_OPEN_MAX);
-        for (int i = 3; i < (max > 0 && max < 65536 ? max : 65536); i++)
-            close(i);
-        if (become_owner(c) != 0)
-            _exit(126);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return wait_child(pid);
-}
-
-/* Whether the cluster's owner may enter and list PATH (and every folder
- * above it). */
-static bool owner_can_enter(const struct demo_cluster *c, const char *path)
-{
-    if (!c->other)
-        return true;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return false;
-    if (pid == 0)
-        _exit(become_owner(c) == 0 && access(path, R_OK | X_OK) == 0 ? 0 : 1);
-    return wait_child(pid) == 0;
-}
-
-/* Makes the folders of PATH that are missing, mode MODE. */
-static int mkdir_p(const char *path, mode_t mode, char *err, size_t errlen)
-{
-    char p[PATH_MAX];
-    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p) {
-        snprintf(err, errlen, "%s: path too long", path);
-        return -1;
-    }
-    for (char *s = p + 1; ; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char was = *s;
-        *s = '\0';
-        if (mkdir(p, mode) != 0 && errno != EEXIST) {
-            snprintf(err, errlen, "%s: cannot make it: %s", p, strerror(errno));
-            return -1;
-        }
-        if (!(*s = was))
-            break;
-    }
-    return 0;
-}
-
-/* PATH a folder (made when missing, MODE) that belongs to UID, not a
- * link: a folder of a shared place (/var/tmp, /tmp) that someone else made
- * first is refused. */
-static int own_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, char *err, size_t errlen)
-{
-    bool made = mkdir(path, mode) == 0;
-    if (!made && errno != EEXIST) {
-        snprintf(err, errlen, "%s: cannot make it: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a folder", path);
-        return -1;
-    }
-    if (made && st.st_uid != uid && chown(path, uid, gid) != 0) {
-        snprintf(err, errlen, "%s: cannot give it to uid %u: %s", path, (unsigned)uid,
-                 strerror(errno));
-        return -1;
-    }
-    if (!made && st.st_uid != uid) {
-        snprintf(err, errlen, "%s belongs to uid %u, not to uid %u: remove it, or give "
-                 "lumen demo another --dir", path, (unsigned)st.st_uid, (unsigned)uid);
-        return -1;
-    }
-    if (chmod(path, mode) != 0) {
-        snprintf(err, errlen, "%s: chmod: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(path) != 0 && errno != ENOENT ? -1 : 0;
-}
-
-/* rm -rf PATH, never following a link. */
-static int rm_rf(const char *path, char *err, size_t errlen)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return 0;
-    if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {
-        snprintf(err, errlen, "%s: cannot delete it: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 /* A short, stable name for DIR: 8 hex digits of its SHA-256. */
 static void key_of(const char *dir, char out[9])
 {
@@ -206,7 +68,7 @@ int demo_pg_paths(struct demo_cluster *c, const char *dir, bool create, char *er
     memset(c, 0, sizeof *c);
     if (pick_owner(c, err, errlen) != 0)
         return -1;
-    if (create && mkdir_p(dir, 0700, err, errlen) != 0)
+    if (create && demo_mkdir_p(dir, 0700, err, errlen) != 0)
         return -1;
     if (!realpath(dir, c->dir)) {
         if (!create && errno == ENOENT) {
@@ -234,7 +96,7 @@ int demo_pg_paths(struct demo_cluster *c, const char *dir, bool create, char *er
     } else if (lstat(link, &st) == 0 && !S_ISDIR(st.st_mode)) {
         snprintf(err, errlen, "%s is not a folder: remove it", link);
         return -1;
-    } else if (lstat(link, &st) == 0 || (create && owner_can_enter(c, c->dir))) {
+    } else if (lstat(link, &st) == 0 || (create && demo_owner_can_enter(c, c->dir))) {
         snprintf(c->home, sizeof c->home, "%s", link);
     } else if (create) {
         snprintf(c->home, sizeof c->home, VAR_TMP_PREFIX "%s-%s", c->owner, key);
@@ -353,21 +215,6 @@ static int configure(const struct demo_cluster *c, char *err, size_t errlen)
     return 0;
 }
 
-/* The last lines of FILE on stderr, to say why something failed. */
-static void tail_to_stderr(const char *file)
-{
-    FILE *f = fopen(file, "r");
-    if (!f)
-        return;
-    char lines[20][512];
-    int n = 0;
-    while (fgets(lines[n % 20], sizeof lines[0], f))
-        n++;
-    fclose(f);
-    for (int i = n > 20 ? n - 20 : 0; i < n; i++)
-        fputs(lines[i % 20], stderr);
-}
-
 static int create_cluster(struct demo_cluster *c, char *err, size_t errlen)
 {
     char link[PATH_MAX], ilog[PATH_MAX];
@@ -375,7 +222,7 @@ static int create_cluster(struct demo_cluster *c, char *err, size_t errlen)
         return -1;
     fprintf(stderr, "lumen demo: creating a PostgreSQL cluster in %s (once)\n", c->home);
     /* The folder stays the caller's; the owner must be able to enter it. */
-    if (own_dir(c->home, c->other ? 0755 : 0700, geteuid(), getegid(), err, errlen) != 0)
+    if (demo_own_dir(c->home, c->other ? 0755 : 0700, geteuid(), getegid(), err, errlen) != 0)
         return -1;
     if (strcmp(c->home, link) != 0) {
         unlink(link);
@@ -384,17 +231,17 @@ static int create_cluster(struct demo_cluster *c, char *err, size_t errlen)
             return -1;
         }
     }
-    if (rm_rf(c->data, err, errlen) != 0 ||
-        own_dir(c->data, 0700, c->uid, c->gid, err, errlen) != 0 ||
-        own_dir(c->sock, 0700, c->uid, c->gid, err, errlen) != 0 ||
+    if (demo_rm_rf(c->data, err, errlen) != 0 ||
+        demo_own_dir(c->data, 0700, c->uid, c->gid, err, errlen) != 0 ||
+        demo_own_dir(c->sock, 0700, c->uid, c->gid, err, errlen) != 0 ||
         join(ilog, c->home, "initdb.log", err, errlen) != 0)
         return -1;
     char initdb[PATH_MAX + 8];
     snprintf(initdb, sizeof initdb, "%s/initdb", c->bindir);
     char *argv[] = { initdb, "-D", c->data, "-U", "postgres", "--auth-local=trust",
                      "--auth-host=reject", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", NULL };
-    if (run_owner(c, argv, ilog) != 0) {
-        tail_to_stderr(ilog);
+    if (demo_run_owner(c, argv, ilog) != 0) {
+        demo_tail_to_stderr(ilog);
         snprintf(err, errlen, "initdb failed (its output: %s)", ilog);
         return -1;
     }
@@ -410,7 +257,7 @@ int demo_pg_start(struct demo_cluster *c, char *err, size_t errlen)
         return -1;
     if (access(version, F_OK) != 0 && create_cluster(c, err, errlen) != 0)
         return -1;
-    if (own_dir(c->sock, 0700, c->uid, c->gid, err, errlen) != 0)
+    if (demo_own_dir(c->sock, 0700, c->uid, c->gid, err, errlen) != 0)
         return -1;
     if (c->other) {
         /* The server writes its log into the caller's folder. */
@@ -437,8 +284,8 @@ int demo_pg_start(struct demo_cluster *c, char *err, size_t errlen)
     char pg_ctl[PATH_MAX + 8];
     snprintf(pg_ctl, sizeof pg_ctl, "%s/pg_ctl", c->bindir);
     char *argv[] = { pg_ctl, "-D", c->data, "-l", c->log, "-w", "-t", "60", "start", NULL };
-    if (run_owner(c, argv, NULL) != 0) {
-        tail_to_stderr(c->log);
+    if (demo_run_owner(c, argv, NULL) != 0) {
+        demo_tail_to_stderr(c->log);
         snprintf(err, errlen, "could not start PostgreSQL in %s (its log: %s)", c->data, c->log);
         return -1;
     }
@@ -471,10 +318,10 @@ int demo_pg_destroy(struct demo_cluster *c, char *err, size_t errlen)
     char link[PATH_MAX];
     if (join(link, c->dir, "pg", err, errlen) != 0)
         return -1;
-    if (c->home[0] && rm_rf(c->home, err, errlen) != 0)
+    if (c->home[0] && demo_rm_rf(c->home, err, errlen) != 0)
         return -1;
     if (c->sock[0] && strncmp(c->sock, "/tmp/lumen-sock-", 16) == 0 &&
-        rm_rf(c->sock, err, errlen) != 0)
+        demo_rm_rf(c->sock, err, errlen) != 0)
         return -1;
     unlink(link);
     if (c->conf[0])

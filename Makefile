@@ -15,7 +15,8 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := -std=c11 -pthread -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+# CPPFLAGS: a package build's (dpkg-buildflags: _FORTIFY_SOURCE).
+ALL_CFLAGS := -std=c11 -pthread -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. $(WARN) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS)
 ALL_LDFLAGS := -pthread $(LDFLAGS)
 ifeq ($(WERROR),1)
 ALL_CFLAGS += -Werror
@@ -35,7 +36,7 @@ endif
 
 B := build
 LIB_SRC  := $(sort $(wildcard client/*.c tui/*.c screens/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o $(B)/gen/api.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o $(B)/gen/api.o $(B)/gen/demo.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.t)
 # Small programs the e2e tests run in tmux (tests/e2e/*.c), where no
@@ -45,9 +46,11 @@ E2E_BIN  := $(E2E_SRC:tests/e2e/%.c=$(B)/tests/e2e/%)
 # The same names `lumen db migrate --dir` reads: [0-9]*.sql, in name order.
 MIGRATIONS := $(sort $(wildcard db/migrations/[0-9]*.sql))
 API_SQL    := $(sort $(wildcard db/api/[0-9]*.sql))
+# lumen demo's data, in the order it loads (as scripts/demo-db.sh lists it).
+DEMO_SQL   := db/demo/demo.sql db/demo/leads.sql db/demo/audit.sql db/demo/team.sql
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-.PHONY: all check unit e2e-helpers clean install uninstall deps test-deps demo demo-db demo-stop bench FORCE
+.PHONY: all check unit e2e-helpers clean install uninstall deps test-deps deb deb-deps demo demo-db demo-stop bench FORCE
 all: lumen lumen.1
 
 $(B)/flags: FORCE
@@ -82,6 +85,12 @@ $(B)/gen/migrations.c: $(MIGRATIONS) $(B)/gen/sql-files scripts/embed-migrations
 $(B)/gen/api.c: $(API_SQL) $(B)/gen/sql-files scripts/embed-migrations.sh
 	$(say) GEN $@
 	$(Q)sh scripts/embed-migrations.sh migrate_embedded_api $(API_SQL) > $@.tmp && mv $@.tmp $@
+
+# lumen demo carries the demo data and the recovery codes it prints.
+$(B)/gen/demo.c: $(DEMO_SQL) db/demo/recovery-codes.txt scripts/embed-migrations.sh
+	$(say) GEN $@
+	$(Q){ sh scripts/embed-migrations.sh demo_embedded_sql $(DEMO_SQL) && \
+	  sh scripts/embed-migrations.sh demo_embedded_codes db/demo/recovery-codes.txt; } > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/%.o: $(B)/gen/%.c $(B)/flags
 	$(say) CC $<
@@ -134,6 +143,16 @@ check: test-deps
 
 bench: lumen
 	sh tests/bench/run.sh
+
+# The Debian package (debian/), built from a copy of the tree into
+# build/deb/ and checked by tests/pkg/deb.t: lintian, its files, its
+# dependencies, the binary it holds.  A few minutes, so not in make check;
+# .ci/run runs it.  The .deb stays in build/deb/.
+deb: deb-deps
+	LUMEN_DEB_OUT=$(CURDIR)/$(B)/deb prove tests/pkg/deb.t
+
+deb-deps:
+	sh scripts/install-deps.sh deb
 
 # What building and running need (make demo); test-deps adds what the
 # tests need (make check, .ci/run).

@@ -1,6 +1,7 @@
 /* lumen: arguments, config, subcommands; starts the TUI. */
 #include "client/config.h"
 #include "client/conn.h"
+#include "client/demo.h"
 #include "client/mem.h"
 #include "client/migrate.h"
 #include "client/notify.h"
@@ -25,6 +26,9 @@ static const char usage_text[] =
     "Without a command it opens the sign-in screen.\n"
     "\n"
     "commands:\n"
+    "  demo [--dir DIR]        try Lumen on demo data: a PostgreSQL of your own with the\n"
+    "                          demo practices, then the sign-in screen; --stop stops\n"
+    "                          it, --reset makes it anew; see 'lumen demo --help'\n"
     "  config check            check the config file; print ok or FILE:LINE: message\n"
     "  db migrate [--dir DIR]  apply the migrations, then the changed api files, built\n"
     "                          in (or those of DIR/migrations and DIR/api, as in db/)\n"
@@ -460,6 +464,16 @@ int main(int argc, char **argv)
     setlocale(LC_ALL, "");
     /* Before anything can connect: the connection comes from the config. */
     conn_env_scrub();
+    /* lumen demo takes its own options (client/demo.c), then the TUI. */
+    if (argc > 1 && strcmp(argv[1], "demo") == 0) {
+        char *conf = NULL;
+        int drc = demo_main(argc - 1, argv + 1, &conf);
+        struct args d = { .config = conf };
+        if (drc == 0 && conf)
+            drc = cmd_tui(&d);
+        free(conf);
+        return drc;
+    }
     struct args a = { 0 };
     int rc = parse_args(argc, argv, &a);
     if (rc)

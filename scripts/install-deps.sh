@@ -8,7 +8,9 @@
 #                           pg_prove's handler, plpgsql_check, tmux,
 #                           oathtool, procps, qrencode, zbarimg (make check,
 #                           .ci/run)
-#   install-deps.sh list [run|test]   print the packages, one a line
+#   install-deps.sh deb     that of run, and what building and checking the
+#                           Debian package adds (make deb, .ci/run)
+#   install-deps.sh list [run|test|deb]   print the packages, one a line
 #
 # Idempotent: a second run installs nothing. Works as root or through sudo.
 set -eu
@@ -41,13 +43,21 @@ postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl perl libtext-csv-perl
 postgresql-15-plpgsql-check
 tmux oathtool procps time qrencode zbar-tools groff-base
 "
+# Building the .deb and checking it (make deb, tests/pkg/deb.t):
+# dpkg-buildpackage (dpkg-dev), dh (debhelper), lintian, prove (perl), and
+# groff-base to render the packaged man page.  No fakeroot: debian/control
+# says Rules-Requires-Root: no.
+DEB_PKGS="
+dpkg-dev debhelper lintian perl groff-base
+"
 
-usage() { echo "usage: install-deps.sh [run|test] | list [run|test]" >&2; exit 2; }
+usage() { echo "usage: install-deps.sh [run|test|deb] | list [run|test|deb]" >&2; exit 2; }
 list=0
 if [ "${1:-}" = list ]; then list=1; shift; fi
 case ${1:-run} in
   run)  PKGS=$RUN_PKGS; what="building and running" ;;
   test) PKGS="$RUN_PKGS $TEST_PKGS"; what="building, running and testing" ;;
+  deb)  PKGS="$RUN_PKGS $DEB_PKGS"; what="building and checking the Debian package" ;;
   *)    usage ;;
 esac
 [ $# -le 1 ] || usage

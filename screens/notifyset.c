@@ -32,6 +32,10 @@
 #define NS_MAX_EMAILS 20
 #define NS_POLL_BUSY_MS 10000
 #define NS_POLL_MS 30000
+/* Each look counts as activity on the server (the api's reads refresh the
+ * session's idle time), so a screen left open must not keep its session
+ * alive: it stops looking this long after the last key. */
+#define NS_POLL_QUIET_MS 120000
 
 enum { SEC_W, SEC_E, SEC_F, NSEC };
 
@@ -209,7 +213,7 @@ static void arm_timer(struct notifyset *st)
         busy |= st->e[i].pending > 0;
     for (size_t i = 0; i < st->n[SEC_F]; i++)
         busy |= st->f[i].retrying;
-    if (on_top(st))
+    if (on_top(st) && tui_app_since_input(st->L->app) < NS_POLL_QUIET_MS)
         lumen_timer(st->L, busy ? NS_POLL_BUSY_MS : NS_POLL_MS, tick, st);
 }
 

@@ -209,6 +209,11 @@ void tui_app_message(struct tui_app *app, enum theme_role role, const char *text
     app->dirty = true;
 }
 
+long long tui_app_since_input(const struct tui_app *app)
+{
+    return tui_now_ms() - app->last_input;
+}
+
 void tui_app_set_idle(struct tui_app *app, long long idle_ms, void (*on_idle)(void *ud), void *ud)
 {
     app->idle_ms = idle_ms;

@@ -240,6 +240,8 @@ void tui_app_message(struct tui_app *app, enum theme_role role, const char *text
  * tui_app_set_idle, while locked too. */
 void tui_app_set_idle(struct tui_app *app, long long idle_ms,
                       void (*on_idle)(void *ud), void *ud);
+/* Milliseconds since the last key (or since the start). */
+long long tui_app_since_input(const struct tui_app *app);
 
 /* Text flags for tui/text.h (ASCII fallback when the locale is not UTF-8). */
 unsigned tui_app_text_flags(const struct tui_app *app);

@@ -27,13 +27,18 @@ util-linux ca-certificates
 # bench's peak memory (whose pgbench comes with postgresql-15); qrencode,
 # the command-line tool on the library Lumen links, for the QR matrices
 # tests/unit/test_qr.c compares with; zbar-tools for zbarimg, which reads
-# a QR code drawn on the terminal back (tests/e2e/qr_decode.pl).
+# a QR code drawn on the terminal back (tests/e2e/qr_decode.pl);
+# HTTP::Daemon for the webhook receiver and email API stand-in that the
+# tests of `lumen notify` run on loopback (tests/e2e/hook_receiver.pl), and
+# openssl's command line, the implementation of HMAC-SHA256 of its own
+# those tests verify the webhook signatures with.
 # (postgresql-contrib-15 is a virtual name on bookworm: pgcrypto, citext
 # and pg_trgm ship in postgresql-15 itself.)
 TEST_PKGS="
 libcmocka-dev
 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl perl libtext-csv-perl
 tmux oathtool procps time qrencode zbar-tools
+libhttp-daemon-perl openssl
 "
 
 usage() { echo "usage: install-deps.sh [run|test] | list [run|test]" >&2; exit 2; }

@@ -1,0 +1,103 @@
+#!/usr/bin/perl
+# lumen notify (issue 11) left running, on a database of its own copied
+# from the demo data:
+#   - it wakes on NOTIFY: a new lead reaches the receiver within seconds
+#     (measured; up to 10 s allowed), with no poll to rely on;
+#   - a receiver that is down when the lead arrives gets it after it comes
+#     back, with lumen notify stopped (SIGTERM, exit 0) and started again
+#     in the middle; SIGTERM during a transfer finishes it first; nothing
+#     is lost, and whatever came twice carries the same webhook-id.
+use strict;
+use warnings;
+use File::Basename qw(dirname);
+use lib dirname(__FILE__);
+use NotifyE2E;
+use Time::HiRes qw(time sleep);
+
+ne_skip_unless_ready();
+plan(16);
+ne_db();
+
+my $KEY = 'ek_restart';
+my $mail = ne_receiver('mail', key => $KEY);
+my $conf = ne_conf(email_api => "$mail->{url}/email", email_key => $KEY, email_from => 'alerts@lumen.test');
+my $token = ne_owner_sign_in();
+
+sub undelivered { return ne_sql("SELECT count(*) FROM lumen.outbox WHERE delivered_at IS NULL AND failed_at IS NULL"); }
+# lumen notify has its connection and waits (nothing of ours is due).
+sub settled {
+    return ne_wait_until(sub {
+        undelivered() eq '0'
+          && ne_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                       AND usename = 'lumen_notify' AND state = 'idle'") ne '0' }, 15);
+}
+
+# ------------------------------------------------------------- 8. LISTEN
+my $h1 = ne_receiver('live');
+my ($st, $sec, $w1) = ne_webhook_add($token, "$h1->{url}/hook", 'live');
+is($st, 'ok', 'a webhook');
+my $p = ne_start($conf);
+ok(settled(), 'lumen notify runs, connected, nothing due');
+# Past any poll that came with the start: let it sit in its wait.
+sleep 1.5;
+my $t0 = time;
+my $lead = ne_ingest(name => 'Listen Test', service => 'Whitening');
+my @q = ne_wait_requests($h1, 1, 10);
+my $dt = time - $t0;
+my $lag = sprintf('%.2f', $dt);
+ok(@q == 1 && ne_kind($q[0]) eq 'lead.new' && $dt < 10, "a new lead reaches the receiver in $lag s (NOTIFY, no poll relied on)");
+diag("LISTEN latency: lead captured -> webhook received in $lag s");
+my @m = ne_wait_requests($mail, 1, 10);
+ok(scalar(grep { $_->{body} =~ /frontdesk/ } @m) == 1, 'and the email to the front desk');
+my $rc = ne_stop($p);
+is($rc, 0, 'SIGTERM: lumen notify exits 0');
+my $log = ne_slurp($p->{err});
+ok($log =~ /lead\.new/ && $log =~ /127\.0\.0\.1/ && $log !~ /Listen Test|\/hook/,
+   "one line an attempt on stderr, with kind and host, no path or lead detail: $log");
+
+# ------------------------------------------------------------- 4. down, restarts
+my $h2 = ne_receiver('down');
+my $port = $h2->{port};
+ne_receiver_stop($h2);                 # the receiver is down from here
+my (undef, $sec2, $w2) = ne_webhook_add($token, "http://127.0.0.1:$port/hook", 'down at first');
+$p = ne_start($conf);
+my $lead1 = ne_ingest(name => 'Arrives While Down', service => 'Implants');
+my $m1 = ne_sql("SELECT message_id FROM lumen.outbox WHERE webhook_id = :'w' AND kind = 'lead.new'", w => $w2);
+my $tried = ne_wait_until(sub { ne_sql("SELECT attempts > 0 AND last_error IS NOT NULL FROM lumen.outbox WHERE message_id = :'m'", m => $m1) eq 't' }, 10);
+my $e = ne_sql("SELECT coalesce(last_error, '-') || ' / ' || coalesce(last_status::text, 'no status') FROM lumen.outbox WHERE message_id = :'m'", m => $m1);
+ok($tried, "the receiver is down: the first try fails ($e), the message waits");
+$rc = ne_stop($p);
+is($rc, 0, 'lumen notify stopped while the message waits: exit 0');
+
+# The receiver comes back, answering its first request slowly; lumen
+# notify starts again and is stopped while that request is under way.
+my $h3 = ne_receiver('back', port => $port, script => '200@3');
+ne_time_passes();
+$p = ne_start($conf);
+@q = ne_wait_requests($h3, 1, 15);
+ok(@q >= 1, 'started again, it tries again: the receiver that came back gets the message');
+$rc = ne_stop($p);
+is($rc, 0, 'SIGTERM during the transfer: exit 0');
+is(ne_sql("SELECT (delivered_at IS NOT NULL) || ' ' || coalesce(last_status::text, '-') FROM lumen.outbox WHERE message_id = :'m'", m => $m1),
+   't 200', 'the transfer under way was finished and reported before the exit: delivered');
+
+# Another lead, with lumen notify stopped; started again, it sends what
+# is due and nothing already delivered.
+my $lead2 = ne_ingest(name => 'Arrives While Stopped', service => 'Cleaning');
+$p = ne_start($conf);
+@q = ne_wait_requests($h3, 2, 10);
+ok(settled(), 'started a third time, it delivers what waited');
+$rc = ne_stop($p);
+is($rc, 0, 'and stops with exit 0');
+
+my @hooks = ne_requests($h3);
+my %seen;
+$seen{$_->{h}{'webhook-id'} // '?'}++ for @hooks;
+my @want = split /\n/, ne_sql("SELECT message_id FROM lumen.outbox WHERE webhook_id = :'w' ORDER BY id", w => $w2);
+ok(join(',', sort keys %seen) eq join(',', sort @want) && @want == 2,
+   'every message for the endpoint arrived, and only those (' . join(', ', map { "$_ x$seen{$_}" } sort keys %seen) . ')');
+ok(!grep({ $seen{$_} > 1 } keys %seen), 'none twice (a second copy would carry the same webhook-id)');
+my @bad = grep { (ne_signatures_ok($_, $sec2))[1] != 1 } @hooks;
+ok(!@bad && ne_sql("SELECT count(*) FROM lumen.outbox WHERE delivered_at IS NULL AND failed_at IS NULL") eq '0',
+   'each signed, and nothing is left undelivered in the outbox');
+done();

@@ -1,0 +1,94 @@
+#!/usr/bin/perl
+# lumen notify (issue 11) and addresses on the practice's own network, on
+# a database of its own copied from the demo data.  Without
+# `[notify] allow_private = yes`, a webhook whose host resolves to a
+# loopback or link-local address (localhost, 127.1, 0x7f000001, [::1],
+# the cloud metadata address) is refused before any connection: nothing
+# reaches the receiver, the message waits with an error that says why,
+# and `lumen notify status` shows it (through the sanitizer).  With the
+# key, the same localhost URL is delivered.
+use strict;
+use warnings;
+use File::Basename qw(dirname);
+use lib dirname(__FILE__);
+use NotifyE2E;
+
+ne_skip_unless_ready();
+plan(14);
+ne_db();
+
+my $token = ne_owner_sign_in();
+my $hook = ne_receiver('hook');
+my $P = $hook->{port};
+# A port nothing listens on (a receiver that is gone).
+my $gone = ne_receiver('gone');
+my $Q = $gone->{port};
+ne_receiver_stop($gone);
+
+my %url = (
+    localhost => "http://localhost:$P/hook",
+    tls_localhost => "https://localhost:$Q/hook",
+    short => "https://127.1:$Q/hook",
+    hex => "https://0x7f000001:$Q/hook",
+    v6 => "https://[::1]:$Q/hook",
+    metadata => 'https://169.254.169.254/latest/meta-data/',
+);
+my %wid;
+for my $k (sort keys %url) {
+    my ($st, undef, $id) = ne_webhook_add($token, $url{$k}, $k);
+    $wid{$k} = $id if ($st // '') eq 'ok';
+}
+is(join(' ', sort keys %wid), join(' ', sort keys %url), 'the Owner adds the webhooks (the api checks shape, not addresses)');
+for my $k (sort keys %wid) { ne_api_write($token, "api.notify_test(:'t', :'w')", w => $wid{$k}); }
+
+sub err_of {
+    my $k = shift;
+    return ne_sql("SELECT coalesce(last_error, '-') FROM lumen.outbox WHERE webhook_id = :'w' ORDER BY id DESC LIMIT 1", w => $wid{$k});
+}
+sub state_of {
+    my $k = shift;
+    return ne_sql("SELECT CASE WHEN delivered_at IS NOT NULL THEN 'delivered' WHEN failed_at IS NOT NULL THEN 'failed'
+                               ELSE 'waiting' END || ' ' || attempts
+                     FROM lumen.outbox WHERE webhook_id = :'w' ORDER BY id DESC LIMIT 1", w => $wid{$k});
+}
+
+my $no = ne_conf(allow_private => undef);            # the default: no
+my ($rc, $err) = ne_once($no);
+is($rc, 0, "lumen notify --once without allow_private: exit 0");
+ok(!-e "$hook->{dir}/accepted", 'the receiver on 127.0.0.1 got no connection at all');
+my @waiting = grep { state_of($_) eq 'waiting 1' } sort keys %wid;
+is("@waiting", join(' ', sort keys %wid), 'each message was tried once and waits for a retry');
+ok(err_of('tls_localhost') =~ /refused/i && err_of('tls_localhost') =~ /127\.0\.0\.1/ && err_of('tls_localhost') =~ /loopback/
+   && err_of('tls_localhost') =~ /allow_private/,
+   'https://localhost: the error says it resolves to 127.0.0.1, a loopback address, and names the key: ' . err_of('tls_localhost'));
+ok(err_of('localhost') =~ /refused/i, 'http://localhost: refused too: ' . err_of('localhost'));
+my @loop = grep { err_of($_) =~ /refused/i && err_of($_) =~ /loopback/ } qw(short hex v6);
+is("@loop", 'short hex v6', '127.1, 0x7f000001 and [::1] are loopback after resolution: '
+   . join(' | ', map { err_of($_) } qw(short hex v6)));
+ok(err_of('metadata') =~ /refused/i && err_of('metadata') =~ /link-local/,
+   'the cloud metadata address is refused as link-local: ' . err_of('metadata'));
+ok($err =~ /refused/ && $err !~ /meta-data|\/hook/, "the log says so per attempt, host only: $err");
+
+my ($src, $out, $serr) = ne_run($LUMEN, '--config', $no, 'notify', 'status');
+ok($src == 0 && $out =~ /notify\.test/ && $out =~ /webhook/ && $out =~ /refused/,
+   "lumen notify status shows the messages waiting and the last error:\n$out$serr");
+# A last error is shown through the sanitizer.
+ne_sql("UPDATE lumen.outbox SET last_error = E'refused \\033]0;pwned\\007\\033[2J here' WHERE webhook_id = :'w'", w => $wid{metadata});
+($src, $out, $serr) = ne_run($LUMEN, '--config', $no, 'notify', 'status');
+ok($src == 0 && $out !~ /[\033\007]/ && $out =~ /pwned/, 'a last error with escapes is printed as placeholders, never raw');
+
+# With allow_private: the metadata endpoint is removed first (an attempt
+# would wait for its timeout), the rest tried again.
+my $r = ne_api_write($token, "api.notify_webhook_remove(:'t', :'w')", w => $wid{metadata});
+my $yes = ne_conf(allow_private => 'yes');
+ne_time_passes();
+($rc, $err) = ne_once($yes);
+my @q = ne_requests($hook);
+ok($rc == 0 && @q == 1 && ne_kind($q[0]) eq 'notify.test' && state_of('localhost') eq 'delivered 2',
+   "with allow_private = yes, http://localhost is delivered (" . scalar(@q) . " request, " . state_of('localhost') . ')');
+my @tried = grep { state_of($_) eq 'waiting 2' && err_of($_) !~ /allow_private/ } qw(tls_localhost short hex v6);
+is("@tried", 'tls_localhost short hex v6', 'the others were tried (nothing listens there): '
+   . join(' | ', map { err_of($_) } qw(tls_localhost short hex v6)));
+is(ne_sql("SELECT coalesce(failed_at IS NOT NULL, false) || ' ' || coalesce(last_error, '-') FROM lumen.outbox WHERE webhook_id = :'w'", w => $wid{metadata}),
+   't endpoint removed', "$r->{status}: the removed endpoint's message fails: endpoint removed");
+done();

@@ -3,6 +3,7 @@
 #include "client/conn.h"
 #include "client/mem.h"
 #include "client/migrate.h"
+#include "client/notify.h"
 #include "client/roles.h"
 #include "client/subcmd.h"
 #include "screens/cli.h"
@@ -52,6 +53,10 @@ static const char usage_text[] =
     "  accept-invite CODE      join a practice by its invite code: a new account (name,\n"
     "                          password) or your existing one; --name NAME; see\n"
     "                          'lumen accept-invite --help'\n"
+    "  notify [--once]         deliver the outbox (webhooks, email) as [notify] user,\n"
+    "                          until SIGTERM, or (--once) what is due now; see\n"
+    "                          'lumen notify --help'\n"
+    "  notify status           the outbox per kind: due, waiting, failed, delivered\n"
     "  -V, --version           print the version\n"
     "  -h, --help              print this help\n"
     "\n"
@@ -75,6 +80,7 @@ struct args {
     bool exp_given;             /* an export option was given */
     bool csv;                   /* --csv (team list) */
     bool all;                   /* --all (sessions revoke) */
+    bool once;                  /* --once (notify) */
     const char *name;           /* --name (accept-invite) */
     const char *words[4];
     int nwords;
@@ -131,6 +137,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->csv = true;
         } else if (strcmp(s, "--all") == 0) {
             a->all = true;
+        } else if (strcmp(s, "--once") == 0) {
+            a->once = true;
         } else if (strcmp(s, "--with-transcript") == 0) {
             a->exp.with_transcript = a->exp_given = true;
         } else if (strcmp(s, "--bom") == 0) {
@@ -175,6 +183,8 @@ static int cmd_config_check(const struct args *a)
     int rc = conn_policy_check(&cfg, err, sizeof err);
     if (rc == 0 && !(km = screens_keymap(&cfg, err, sizeof err)))
         rc = -1;
+    if (rc == 0)
+        rc = notify_config_check(&cfg, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "%s\n", err);
     else
@@ -385,6 +395,47 @@ static int cmd_team_security(const struct args *a, const char *w0, const char *w
     return 2;
 }
 
+static int run_notify(const struct config *cfg, const struct args *a)
+{
+    return subcmd_notify(cfg, a->once);
+}
+
+static int run_notify_status(const struct config *cfg, const struct args *a)
+{
+    (void)a;
+    return subcmd_notify_status(cfg);
+}
+
+/* lumen notify [--once] | status (issue 11): the exit status, or -1 when
+ * W0 is not notify.  --once is notify's alone; the options of signing in
+ * are not its at all (it connects as [notify] user, never as a member). */
+static int cmd_notify(const struct args *a, const char *w0, const char *w1)
+{
+    bool notify = strcmp(w0, "notify") == 0;
+    if (a->once && !notify)
+        return usage_error("--once is for 'lumen notify'; not for", w0[0] ? w0 : "the TUI");
+    if (!notify)
+        return -1;
+    if (has_help(a)) {
+        fputs(subcmd_notify_help, stdout);
+        return 0;
+    }
+    const char *member = a->who.email ? "--email" : a->who.password_stdin ? "--password-stdin"
+                       : a->who.practice ? "--practice" : NULL;
+    if (member)
+        return usage_error("lumen notify signs in as no member; not for it:", member);
+    if (a->nwords == 1)
+        return with_config(a, run_notify);
+    if (strcmp(w1, "status") == 0 && a->nwords == 2)
+        return a->once ? usage_error("--once is not for", "notify status")
+                       : with_config(a, run_notify_status);
+    if (strcmp(w1, "status") == 0)
+        return usage_error("unexpected argument", a->words[2]);
+    fprintf(stderr, "lumen: unknown command 'notify %s': there are 'lumen notify [--once]' and "
+            "'lumen notify status'\ntry 'lumen notify --help'\n", w1);
+    return 2;
+}
+
 static int cmd_tui(const struct args *a)
 {
     struct config cfg;
@@ -455,6 +506,8 @@ int main(int argc, char **argv)
                                                            : subcmd_audit_export)
                              : usage_error("unexpected argument", a.words[2]);
     if ((rc = cmd_team_security(&a, w0, w1)) >= 0)
+        return rc;
+    if ((rc = cmd_notify(&a, w0, w1)) >= 0)
         return rc;
     if (strcmp(w0, "--help") == 0 || strcmp(w0, "help") == 0) {
         fputs(usage_text, stdout);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <sodium.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,7 +18,7 @@
 /* A config larger than this is not a config. */
 #define CONFIG_MAX_BYTES (1u << 20)
 
-enum key_kind { KEY_STR, KEY_CHOICE, KEY_INT, KEY_ENUM };
+enum key_kind { KEY_STR, KEY_CHOICE, KEY_INT, KEY_ENUM, KEY_BOOL };
 
 struct key_def {
     const char *section;
@@ -25,7 +26,7 @@ struct key_def {
     enum key_kind kind;
     size_t off;                     /* into struct config */
     long min, max;                  /* KEY_INT */
-    const char *const *choices;     /* KEY_CHOICE, KEY_ENUM (index stored) */
+    const char *const *choices;     /* KEY_CHOICE, KEY_ENUM (index stored), KEY_BOOL */
 };
 
 static const char *const sslmodes[] = {
@@ -36,6 +37,10 @@ static const char *const session_attrs[] = {
 static const char *const colors[] = { "auto", "never", "always", NULL };
 static const char *const poolers[] = { "none", "transaction", NULL };
 static const char *const booleans[] = { "false", "true", NULL };
+/* KEY_BOOL: the index's low bit is the value.  [notify] allow_private is
+ * written yes/no in the contract with the tests; true/false as [export]
+ * bom's are taken too, so that neither spelling is a trap. */
+static const char *const yes_no[] = { "no", "yes", "false", "true", NULL };
 
 #define F(member) offsetof(struct config, member)
 static const struct key_def key_defs[] = {
@@ -58,10 +63,17 @@ static const struct key_def key_defs[] = {
     { "ui",       "color",           KEY_ENUM,   F(ui.color),    0, 0, colors },
     { "ui",       "idle_lock_seconds", KEY_INT,  F(ui.idle_lock_seconds), 1, 86400, NULL },
     { "export",   "bom",             KEY_ENUM,   F(export_.bom), 0, 0, booleans },
+    { "notify",   "user",            KEY_STR,    F(notify.user), 0, 0, NULL },
+    { "notify",   "allow_private",   KEY_BOOL,   F(notify.allow_private), 0, 0, yes_no },
+    { "notify",   "email_api",       KEY_STR,    F(notify.email_api), 0, 0, NULL },
+    { "notify",   "email_key",       KEY_STR,    F(notify.email_key), 0, 0, NULL },
+    { "notify",   "email_from",      KEY_STR,    F(notify.email_from), 0, 0, NULL },
+    { "notify",   "concurrency",     KEY_INT,    F(notify.concurrency), 1, 32, NULL },
 };
 #undef F
 
-static const char *const sections[] = { "database", "migrate", "ui", "export", "keys", NULL };
+static const char *const sections[] = { "database", "migrate", "ui", "export", "notify", "keys", NULL };
+#define SECTIONS_KNOWN "[database], [migrate], [ui], [export], [notify], [keys]"
 
 struct parse_state {
     struct config *cfg;
@@ -125,7 +137,7 @@ static void check_section_line(struct parse_state *st, const char *line)
     memcpy(name, line + 1, n);
     name[n] = '\0';
     if (!in_list(sections, name, NULL))
-        fail(st, "unknown section [%s]; known: [database], [migrate], [ui], [export], [keys]", name);
+        fail(st, "unknown section [%s]; known: " SECTIONS_KNOWN, name);
 }
 
 /* inih's reader: hands it one line at a time, so that we know the line
@@ -188,6 +200,7 @@ static int set_value(struct parse_state *st, size_t k, const char *value)
     switch (d->kind) {
     case KEY_CHOICE:
     case KEY_ENUM:
+    case KEY_BOOL:
         if (!in_list(d->choices, value, &idx)) {
             list_choices(d->choices, choices, sizeof choices);
             fail(st, "[%s] %s: '%s' is not one of: %s", d->section, d->name, value, choices);
@@ -195,6 +208,8 @@ static int set_value(struct parse_state *st, size_t k, const char *value)
         }
         if (d->kind == KEY_ENUM)
             *(int *)(void *)base = (int)idx;
+        else if (d->kind == KEY_BOOL)
+            *(int *)(void *)base = (int)(idx & 1);
         else
             *(char **)(void *)base = mem_strdup(value);
         return 1;
@@ -238,9 +253,9 @@ static int on_pair(void *user, const char *section, const char *name, const char
         return 0;
     if (!in_list(sections, section, NULL)) {
         if (!*section)
-            fail(st, "'%s' is outside any section; put it under [database], [migrate], [ui], [export] or [keys]", name);
+            fail(st, "'%s' is outside any section; put it under one of " SECTIONS_KNOWN, name);
         else
-            fail(st, "unknown section [%s]; known: [database], [migrate], [ui], [export], [keys]", section);
+            fail(st, "unknown section [%s]; known: " SECTIONS_KNOWN, section);
         return 0;
     }
     if (!*value) {
@@ -267,6 +282,7 @@ static void config_init(struct config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->db.connect_timeout = 10;
+    cfg->notify.concurrency = 8;
 }
 
 /* After the file parsed: what must be there, and defaults. */
@@ -290,6 +306,8 @@ static int config_finish(struct parse_state *st)
         c->db.sslmode = mem_strdup("verify-full");
     if (!c->db.ssl_min_protocol_version)
         c->db.ssl_min_protocol_version = mem_strdup("TLSv1.2");
+    if (!c->notify.user)
+        c->notify.user = mem_strdup("lumen_notify");
     return 0;
 }
 
@@ -326,7 +344,8 @@ int config_load_string(const char *name, const char *text, struct config *cfg,
     return parse_text(name, text, strlen(text), cfg, err, errlen);
 }
 
-static int read_file(const char *path, char **out, size_t *outlen, char *err, size_t errlen)
+static int read_file(const char *path, char **out, size_t *outlen, mode_t *mode,
+                     char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
@@ -362,6 +381,7 @@ static int read_file(const char *path, char **out, size_t *outlen, char *err, si
     buf[len] = '\0';
     *out = buf;
     *outlen = len;
+    *mode = sb.st_mode;
     return 0;
 }
 
@@ -370,10 +390,24 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
     config_init(cfg);
     char *text;
     size_t len;
-    if (read_file(path, &text, &len, err, errlen) != 0)
+    mode_t mode;
+    if (read_file(path, &text, &len, &mode, err, errlen) != 0)
         return -1;
     int rc = parse_text(path, text, len, cfg, err, errlen);
+    sodium_memzero(text, len);
     free(text);
+    /* The email key sends mail in the practice's name to anyone: a file
+     * that holds it is a secret file.  The staff's config (0644 so that
+     * every staff account can read it) must then not be where it lives. */
+    if (rc == 0 && cfg->notify.email_key && (mode & (S_IRWXG | S_IRWXO))) {
+        snprintf(err, errlen, "%s: holds [notify] email_key but is %s group or others "
+                 "(mode %04o); run chmod 600 %s (only the account that runs lumen notify "
+                 "needs this file)", path,
+                 (mode & (S_IRGRP | S_IROTH)) ? "readable by" : "open to",
+                 (unsigned)(mode & 07777), path);
+        config_free(cfg);
+        return -1;
+    }
     return rc;
 }
 
@@ -413,11 +447,14 @@ char *config_locate(const char *explicit_path, char *err, size_t errlen)
 
 void config_free(struct config *cfg)
 {
+    if (cfg->notify.email_key)
+        sodium_memzero(cfg->notify.email_key, strlen(cfg->notify.email_key));
     char **strs[] = { &cfg->path, &cfg->db.host, &cfg->db.port, &cfg->db.dbname,
                       &cfg->db.user, &cfg->db.passfile, &cfg->db.sslmode,
                       &cfg->db.sslrootcert, &cfg->db.sslcert, &cfg->db.sslkey,
                       &cfg->db.ssl_min_protocol_version, &cfg->db.target_session_attrs,
-                      &cfg->migrate.user };
+                      &cfg->migrate.user, &cfg->notify.user, &cfg->notify.email_api,
+                      &cfg->notify.email_key, &cfg->notify.email_from };
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;

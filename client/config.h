@@ -54,6 +54,16 @@ struct config {
     struct {
         int bom;                /* [export] bom: the TUI's default, and the CLI's without --bom */
     } export_;
+    /* [notify]: lumen notify, the deliverer of the outbox (client/notify.h).
+     * Only the host that runs it needs the section. */
+    struct {
+        char *user;             /* its login role; default lumen_notify */
+        int allow_private;      /* deliver to loopback/private addresses too */
+        char *email_api;        /* the email provider's send endpoint; NULL: no email */
+        char *email_key;        /* its bearer key: then the file must be private */
+        char *email_from;       /* the From of the emails */
+        int concurrency;        /* transfers at once, 1..32; default 8 */
+    } notify;
     struct config_keybind *keys;
     size_t nkeys;
 };
@@ -68,13 +78,16 @@ char *config_locate(const char *explicit_path, char *err, size_t errlen);
 /* Reads and checks PATH into *cfg (which it initialises).  Returns 0, or -1
  * with err filled and *cfg empty.  Refuses a file that others could change
  * (filecheck.h: FILECHECK_CONFIG), a line longer than inih can hold, an
- * unknown section or key, a duplicate key, and a value of the wrong form. */
+ * unknown section or key, a duplicate key, and a value of the wrong form;
+ * and a file that holds [notify] email_key but that group or others can
+ * read (the key sends mail as the practice). */
 int config_load(const char *path, struct config *cfg, char *err, size_t errlen);
 
 /* The same from a string, for tests; NAME stands for the file in errors. */
 int config_load_string(const char *name, const char *text, struct config *cfg,
                        char *err, size_t errlen);
 
+/* Frees every string; [notify] email_key is wiped first. */
 void config_free(struct config *cfg);
 
 /* The I-th key the config knows ([keys] aside), for documentation checks:

@@ -73,6 +73,8 @@ const char *conn_session_options(enum conn_use use)
         "-c search_path=\"$user\",public "
         "-c statement_timeout=0 -c lock_timeout=0 "
         "-c idle_in_transaction_session_timeout=0";
+    /* The deliverer calls the notify.* functions as the client calls the
+     * api: short calls, every schema named. */
     return use == CONN_USE_MIGRATE ? migrate : client;
 }
 
@@ -153,7 +155,8 @@ void conn_params(const struct config *cfg, enum conn_use use,
     static char timeout[16];
     size_t i = 0;
     const char *user = use == CONN_USE_MIGRATE && cfg->migrate.user ? cfg->migrate.user
-                                                                   : cfg->db.user;
+                     : use == CONN_USE_NOTIFY ? cfg->notify.user
+                     : cfg->db.user;
 #define PARAM(k, v) add_param(keys, vals, n, &i, (k), (v))
     snprintf(timeout, sizeof timeout, "%d", cfg->db.connect_timeout);
     PARAM("host", cfg->db.host);
@@ -168,7 +171,8 @@ void conn_params(const struct config *cfg, enum conn_use use,
     PARAM("ssl_min_protocol_version", cfg->db.ssl_min_protocol_version);
     PARAM("target_session_attrs", cfg->db.target_session_attrs);
     PARAM("connect_timeout", timeout);
-    PARAM("application_name", "lumen");
+    /* The deliverer is told apart in pg_stat_activity. */
+    PARAM("application_name", use == CONN_USE_NOTIFY ? "lumen notify" : "lumen");
     /* GSS encryption would be negotiated outside the TLS policy above. */
     PARAM("gssencmode", "disable");
     /* The rest restate libpq's defaults, so that no leftover in the

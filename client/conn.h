@@ -27,6 +27,7 @@ enum conn_host_kind { CONN_HOST_SOCKET, CONN_HOST_LOOPBACK, CONN_HOST_REMOTE };
 enum conn_use {
     CONN_USE_CLIENT,    /* the TUI and api calls: [database] user, bounded waits */
     CONN_USE_MIGRATE,   /* lumen db migrate: [migrate] user, no time limits */
+    CONN_USE_NOTIFY,    /* lumen notify: [notify] user, the client's bounded waits */
 };
 
 /* Removes every PG* variable from the environment, so that libpq cannot

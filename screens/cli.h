@@ -1,5 +1,6 @@
 /* The subcommands that print what the database holds for a person to
- * read (screens/whoami_cmd.c, team_cmd.c, sessions_cmd.c, invite_cmd.c): they sign in
+ * read (screens/whoami_cmd.c, team_cmd.c, sessions_cmd.c, invite_cmd.c,
+ * notify_cmd.c): they sign in
  * and call the api as the others in client/ do, and print through
  * screens/cliout.h, which sanitizes with the TUI's tui/text.h.  Here, not
  * in client/, because screens/ is where client/ and tui/ meet (DESIGN.md,
@@ -38,5 +39,13 @@ int subcmd_sessions_revoke(const struct config *cfg, const struct subcmd_opts *o
 extern const char subcmd_accept_invite_help[];
 int subcmd_accept_invite(const struct config *cfg, const struct subcmd_opts *o,
                          const char *code, const char *name);
+
+/* lumen notify [--once] | lumen notify status (screens/notify_cmd.c):
+ * the deliverer of the outbox (client/notify.h), and its counts per kind
+ * and channel as a table, last errors through the sanitizer.  Neither
+ * signs in: they connect as [notify] user. */
+extern const char subcmd_notify_help[];
+int subcmd_notify(const struct config *cfg, bool once);
+int subcmd_notify_status(const struct config *cfg);
 
 #endif

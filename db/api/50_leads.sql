@@ -887,6 +887,8 @@ DECLARE
   i integer := 0;
   v_from text;
   v_msg_at timestamptz;
+  v_service text;
+  v_name text;
 BEGIN
   PERFORM context_clear();
   IF p_key IS NULL OR p_key !~ '^lik_[0-9a-f]{64}$' THEN
@@ -937,7 +939,7 @@ BEGIN
           ingest_text(p_lead, 'service', 200, 'lead.service'),
           ingest_text(p_lead, 'page_url', 2048, 'lead.page_url'),
           v_at)
-  RETURNING id INTO v_id;
+  RETURNING id, name, service INTO v_id, v_name, v_service;
 
   IF jsonb_typeof(p_lead -> 'transcript') = 'array' THEN
     FOR e IN SELECT x FROM jsonb_array_elements(p_lead -> 'transcript') x LOOP
@@ -963,6 +965,10 @@ BEGIN
     END LOOP;
   END IF;
 
+  -- The lead alert (issue 11, db/api/90_notify.sql): to the practice's
+  -- email recipients and webhooks, in this transaction; for a healthcare
+  -- practice a count, the service and a link only.
+  PERFORM notify_lead_new(v_practice, v_id, v_service, v_name);
   PERFORM pg_notify(leads_channel(v_practice), '');
   RETURN v_id;
 END

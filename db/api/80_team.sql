@@ -237,11 +237,12 @@ BEGIN
 END
 $$;
 
--- The practice's settings, for the Owner (practice.settings; others LMP01).
+-- The practice's settings, for the Owner (practice.settings; others LMP01);
+-- lead_link: the link a lead alert carries (api.notify_lead_link_set, 90).
 DROP FUNCTION IF EXISTS api.practice_settings(text);
 CREATE FUNCTION api.practice_settings(p_token text)
 RETURNS TABLE (name text, require_mfa boolean, idle_timeout_s integer, closed_at timestamptz,
-               purge_after timestamptz, ingest_key_set boolean)
+               purge_after timestamptz, ingest_key_set boolean, lead_link text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock_timeout = '1s'
 AS $$
 #variable_conflict use_column
@@ -253,7 +254,8 @@ BEGIN
   RETURN QUERY
     SELECT p.name, p.require_mfa, extract(epoch FROM p.idle_timeout)::integer, p.closed_at,
            p.purge_after,
-           EXISTS (SELECT 1 FROM ingest_keys k WHERE k.practice_id = p.id AND k.revoked_at IS NULL)
+           EXISTS (SELECT 1 FROM ingest_keys k WHERE k.practice_id = p.id AND k.revoked_at IS NULL),
+           p.lead_link
     FROM practices p WHERE p.id = s.practice_id;
 END
 $$;

@@ -22,3 +22,17 @@ WHERE NOT EXISTS (SELECT 1 FROM lumen.invites i
   AND NOT EXISTS (SELECT 1 FROM lumen.memberships m JOIN lumen.accounts a ON a.id = m.account_id
                   WHERE m.practice_id = 'a1000000-0000-4000-8000-000000000001'
                     AND a.email = 'newhire@brightsmile.test');
+
+-- Notifications (issue 11): Bright Smile's lead alerts go to its front
+-- desk by email, and carry a link into its own lead page
+-- (practices.lead_link, {lead_id} standing for the lead's id).  No
+-- webhook: its URL would go nowhere.  Loading again adds nothing: not
+-- while that address is a recipient, nor once a link is set.
+INSERT INTO lumen.notify_emails (practice_id, email, created_by)
+SELECT 'a1000000-0000-4000-8000-000000000001', 'frontdesk@brightsmile.test',
+       'c1000000-0000-4000-8000-000000000001'
+WHERE NOT EXISTS (SELECT 1 FROM lumen.notify_emails e
+                  WHERE e.practice_id = 'a1000000-0000-4000-8000-000000000001'
+                    AND e.email = 'frontdesk@brightsmile.test' AND e.removed_at IS NULL);
+UPDATE lumen.practices SET lead_link = 'https://brightsmile.test/lumen/leads/{lead_id}'
+WHERE id = 'a1000000-0000-4000-8000-000000000001' AND lead_link IS NULL;

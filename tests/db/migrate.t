@@ -140,7 +140,7 @@ out=$(probe text "SELECT 'five'" none); rc=$?
 ok $? "an api file that creates a function as another role than lumen_owner is refused"
 
 # Grants: the default privileges of lumen_owner, as for a migration's function.
-for f in "$d"/api/[0-8]*.sql; do echo "-- applied again" >> "$f"; done
+for f in "$d"/api/*.sql; do [ "$f" = "$d/api/90_probe.sql" ] || echo "-- applied again" >> "$f"; done
 out=$(probe text "SELECT 'six'"); rc=$?
 [ $rc = 0 ] && [ "$(echo "$out" | grep '^applied api/')" = "$(cd "$d/api" && LC_ALL=C ls | sed 's|^|applied api/|')" ]
 ok $? "every api file is applied again when each has changed, in name order"

@@ -60,7 +60,11 @@ static const struct { const char *text, *want; } bad[] = {
     { "[ui]\n  color = never\n [database]\nhost=/x\ndbname=l\nidle_lock_seconds=5\n", "t.conf:6: unknown key 'idle_lock_seconds' in [database]" },
     { "[database]\nhost=/x\ndbname=l\npooler=session\n", "t.conf:4: [database] pooler: 'session' is not one of: none, transaction" },
     { "[database]\nhost=/x\ndbname=l\n[export]\nbom=yes\n", "t.conf:5: [export] bom: 'yes' is not one of: false, true" },
-    { "[database]\nhost=/x\ndbname=l\n[exports]\nbom=true\n", "t.conf:4: unknown section [exports]; known: [database], [migrate], [ui], [export], [keys]" },
+    { "[database]\nhost=/x\ndbname=l\n[exports]\nbom=true\n", "t.conf:4: unknown section [exports]; known: [database], [migrate], [ui], [export], [notify], [keys]" },
+    { "[database]\nhost=/x\ndbname=l\n[notify]\nallow_private=maybe\n", "t.conf:5: [notify] allow_private: 'maybe' is not one of: no, yes, false, true" },
+    { "[database]\nhost=/x\ndbname=l\n[notify]\nconcurrency=33\n", "t.conf:5: [notify] concurrency: '33' is not a whole number from 1 to 32" },
+    { "[database]\nhost=/x\ndbname=l\n[notify]\nconcurrency=0\n", "t.conf:5: [notify] concurrency: '0' is not a whole number from 1 to 32" },
+    { "[database]\nhost=/x\ndbname=l\n[notify]\nemail_apikey=x\n", "t.conf:5: unknown key 'email_apikey' in [notify]" },
 };
 
 /* [database] pooler and [export] bom: defaults, and each value. */
@@ -85,6 +89,45 @@ static void pooler_and_bom(void **state)
     assert_int_equal(c.db.pooler, CONFIG_POOLER_NONE);
     assert_int_equal(c.export_.bom, 0);
     config_free(&c);
+}
+
+/* [notify]: the defaults, and each key read. */
+static void notify_section(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[CONFIG_ERR_MAX] = "";
+    assert_int_equal(config_load_string("t.conf", good, &c, err, sizeof err), 0);
+    assert_string_equal(c.notify.user, "lumen_notify");
+    assert_int_equal(c.notify.allow_private, 0);
+    assert_int_equal(c.notify.concurrency, 8);
+    assert_null(c.notify.email_api);
+    assert_null(c.notify.email_key);
+    config_free(&c);
+    assert_int_equal(config_load_string("t.conf", "[database]\nhost=/x\ndbname=l\n"
+                                        "[notify]\nuser = notifier\nallow_private = yes\n"
+                                        "email_api = https://api.mail.example/send\n"
+                                        "email_key = k-123\nemail_from = Lumen <a@b.example>\n"
+                                        "concurrency = 32\n", &c, err, sizeof err), 0);
+    assert_string_equal(c.notify.user, "notifier");
+    assert_int_equal(c.notify.allow_private, 1);
+    assert_string_equal(c.notify.email_api, "https://api.mail.example/send");
+    assert_string_equal(c.notify.email_key, "k-123");
+    assert_string_equal(c.notify.email_from, "Lumen <a@b.example>");
+    assert_int_equal(c.notify.concurrency, 32);
+    config_free(&c);
+    /* Each spelling of the boolean: the value is its meaning, not its place. */
+    static const struct { const char *word; int want; } words[] = {
+        { "no", 0 }, { "yes", 1 }, { "false", 0 }, { "true", 1 } };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "[database]\nhost=/x\ndbname=l\n[notify]\nallow_private = %s\n",
+                 words[i].word);
+        assert_int_equal(config_load_string("t.conf", text, &c, err, sizeof err), 0);
+        if (c.notify.allow_private != words[i].want)
+            fail_msg("allow_private = %s read as %d", words[i].word, c.notify.allow_private);
+        config_free(&c);
+    }
 }
 
 static void each_error_names_line_and_key(void **state)
@@ -153,6 +196,44 @@ static void writable_by_others_refused(void **state)
     chmod(path, 0600);
     assert_int_equal(config_load(path, &c, err, sizeof err), 0);
     assert_string_equal(c.path, path);
+    config_free(&c);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A file that holds the email key is a secret file: group and others may
+ * not read it.  Without the key the same mode is fine. */
+static void email_key_wants_private_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lumen-cfg-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/lumen.conf", dir);
+    struct config c;
+    char err[CONFIG_ERR_MAX] = "";
+    static const char with_key[] = "[database]\nhost=/x\ndbname=l\n[notify]\n"
+                                   "email_api = https://m.example/send\nemail_key = sk-1\n";
+
+    write_file(path, with_key, 0644);
+    assert_int_equal(config_load(path, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "holds [notify] email_key but is readable by group or others (mode 0644)"));
+    assert_non_null(strstr(err, "chmod 600"));
+    assert_null(c.notify.email_key);        /* nothing kept of a refused file */
+
+    chmod(path, 0640);
+    assert_int_equal(config_load(path, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "mode 0640"));
+    chmod(path, 0604);
+    assert_int_equal(config_load(path, &c, err, sizeof err), -1);
+
+    chmod(path, 0600);
+    assert_int_equal(config_load(path, &c, err, sizeof err), 0);
+    assert_string_equal(c.notify.email_key, "sk-1");
+    config_free(&c);
+
+    write_file(path, "[database]\nhost=/x\ndbname=l\n[notify]\nemail_api = https://m.example/send\n", 0644);
+    assert_int_equal(config_load(path, &c, err, sizeof err), 0);
     config_free(&c);
     unlink(path);
     rmdir(dir);
@@ -346,6 +427,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(good_file_parses),
         cmocka_unit_test(pooler_and_bom),
+        cmocka_unit_test(notify_section),
+        cmocka_unit_test(email_key_wants_private_file),
         cmocka_unit_test(each_error_names_line_and_key),
         cmocka_unit_test(overlong_line_refused_not_truncated),
         cmocka_unit_test(writable_by_others_refused),

@@ -94,6 +94,18 @@ static void params_are_explicit(void **state)
     assert_null(param(k, v, "passfile"));
     conn_params(&c, CONN_USE_MIGRATE, k, v, CONN_PARAMS_MAX);
     assert_string_equal(param(k, v, "user"), "postgres");
+    /* lumen notify connects as its own role, [notify] user (default
+     * lumen_notify), with the client's settings and TLS policy. */
+    conn_params(&c, CONN_USE_NOTIFY, k, v, CONN_PARAMS_MAX);
+    assert_string_equal(param(k, v, "user"), "lumen_notify");
+    assert_string_equal(param(k, v, "sslmode"), "verify-full");
+    assert_string_equal(param(k, v, "application_name"), "lumen notify");
+    assert_string_equal(param(k, v, "options"), conn_session_options(CONN_USE_CLIENT));
+    config_free(&c);
+    assert_int_equal(config_load_string("p.conf", "[database]\nhost=/x\ndbname=l\n"
+                                        "[notify]\nuser=notifier_b\n", &c, err, sizeof err), 0);
+    conn_params(&c, CONN_USE_NOTIFY, k, v, CONN_PARAMS_MAX);
+    assert_string_equal(param(k, v, "user"), "notifier_b");
     config_free(&c);
 }
 

@@ -36,10 +36,13 @@ our $LUMEN = $ENV{LUMEN_BIN} // 'lumen';
 my $here = dirname(__FILE__);
 
 # ------------------------------------------------------------------ TAP
+# ok and is take their arguments in scalar context (prototypes): a match
+# as the condition would otherwise give its captures, or nothing, in
+# place of a truth value, and shift the description.
 my ($n, $failed, $planned) = (0, 0, 0);
 sub plan { $planned = shift; print "1..$planned\n"; $| = 1; }
 sub diag { my $t = join('', @_); $t =~ s/^/# /mg; print STDERR "$t\n"; }
-sub ok {
+sub ok($$) {
     my ($c, $what) = @_;
     $n++;
     $what =~ s/\n/ /g;
@@ -47,7 +50,7 @@ sub ok {
     $failed++ unless $c;
     return $c;
 }
-sub is {
+sub is($$$) {
     my ($got, $want, $what) = @_;
     my $c = ok(defined $got && defined $want ? $got eq $want : !defined $got && !defined $want, $what);
     diag("  got:  '" . ($got // 'undef') . "'\n  want: '" . ($want // 'undef') . "'") unless $c;

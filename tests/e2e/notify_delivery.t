@@ -68,7 +68,7 @@ ok($body && ($body->{type} // '') eq 'notify.test' && ref($body->{data}) eq 'HAS
 ok($err =~ /127\.0\.0\.1/ && $err !~ /sekrit|\/hook|\Q$KEY\E/,
    "the log names the host, never the path, query or key: $err");
 is(ne_sql("SELECT (delivered_at IS NOT NULL) || ' ' || attempts || ' ' || coalesce(last_status::text, '-')
-             FROM lumen.outbox WHERE message_id = :'m'", m => $mid), 't 1 200', 'the row is delivered, one attempt, status 200');
+             FROM lumen.outbox WHERE message_id = :'m'", m => $mid), 'true 1 200', 'the row is delivered, one attempt, status 200');
 
 $r = ne_api_write($token, "api.notify_webhook_rotate(:'t', :'w')", w => $wid);
 my $secret2 = $r->{secret} // '';
@@ -168,7 +168,7 @@ my $tmid = ne_sql("SELECT message_id FROM lumen.outbox WHERE kind = 'notify.test
 my $n0 = scalar(ne_requests($mail));
 ($rc, $err) = ne_once($bad);
 is(ne_sql("SELECT (delivered_at IS NULL) || ' ' || attempts || ' ' || coalesce(last_status::text, '-')
-             FROM lumen.outbox WHERE message_id = :'m'", m => $tmid), 't 1 401',
+             FROM lumen.outbox WHERE message_id = :'m'", m => $tmid), 'true 1 401',
    "$r->{status}: a test email refused by the API (401) is not delivered, it waits for a retry");
 ne_time_passes();
 ($rc, $err) = ne_once($conf);

@@ -79,7 +79,7 @@ ok(@q >= 1, 'started again, it tries again: the receiver that came back gets the
 $rc = ne_stop($p);
 is($rc, 0, 'SIGTERM during the transfer: exit 0');
 is(ne_sql("SELECT (delivered_at IS NOT NULL) || ' ' || coalesce(last_status::text, '-') FROM lumen.outbox WHERE message_id = :'m'", m => $m1),
-   't 200', 'the transfer under way was finished and reported before the exit: delivered');
+   'true 200', 'the transfer under way was finished and reported before the exit: delivered');
 
 # Another lead, with lumen notify stopped; started again, it sends what
 # is due and nothing already delivered.

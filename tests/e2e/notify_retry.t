@@ -120,10 +120,10 @@ $mid = test_to($w4);
 @s = split / /, state_of($mid);
 ok($rc == 0 && scalar(ne_requests($h4)) == 1 && "@s[0..2]" eq 'failed 1 410', "410: the message fails at once (@s)");
 is(ne_sql("SELECT (disabled_at IS NOT NULL) || ' ' || coalesce(disabled_reason, '-') FROM lumen.notify_webhooks WHERE id = :'w'", w => $w4),
-   't HTTP 410 Gone', 'the endpoint is disabled, and says why');
+   'true HTTP 410 Gone', 'the endpoint is disabled, and says why');
 my $listed = ne_sql("SELECT (disabled_at IS NOT NULL) || ' ' || coalesce(disabled_reason, '-') FROM api.notify_webhooks(:'t') WHERE id = :'w'",
                     t => $token, w => $w4);
-is($listed, 't HTTP 410 Gone', "the Owner's list shows it disabled");
+is($listed, 'true HTTP 410 Gone', "the Owner's list shows it disabled");
 is(ne_sql("SELECT count(*) || ' ' || min(recipient) || ' ' || min(payload->>'destination')
              FROM lumen.outbox WHERE kind = 'notify.failed' AND payload->>'failed_message_id' = :'m'", m => $mid),
    "1 owner\@brightsmile.test $h4->{url}/gone", 'the Owner gets a notify.failed naming the endpoint');

@@ -4,9 +4,10 @@
 #   - it wakes on NOTIFY: a new lead reaches the receiver within seconds
 #     (measured; up to 10 s allowed), with no poll to rely on;
 #   - a receiver that is down when the lead arrives gets it after it comes
-#     back, with lumen notify stopped (SIGTERM, exit 0) and started again
-#     in the middle; SIGTERM during a transfer finishes it first; nothing
-#     is lost, and whatever came twice carries the same webhook-id.
+#     back, from the running lumen notify when the retry is due, with
+#     lumen notify stopped (SIGTERM, exit 0) and started again while the
+#     message waited; SIGTERM during a transfer finishes it first; nothing
+#     is lost, nothing sent twice (a copy would carry the same webhook-id).
 use strict;
 use warnings;
 use File::Basename qw(dirname);
@@ -15,7 +16,7 @@ use NotifyE2E;
 use Time::HiRes qw(time sleep);
 
 ne_skip_unless_ready();
-plan(16);
+plan(18);
 ne_db();
 
 my $KEY = 'ek_restart';
@@ -66,26 +67,38 @@ my $m1 = ne_sql("SELECT message_id FROM lumen.outbox WHERE webhook_id = :'w' AND
 my $tried = ne_wait_until(sub { ne_sql("SELECT attempts > 0 AND last_error IS NOT NULL FROM lumen.outbox WHERE message_id = :'m'", m => $m1) eq 't' }, 10);
 my $e = ne_sql("SELECT coalesce(last_error, '-') || ' / ' || coalesce(last_status::text, 'no status') FROM lumen.outbox WHERE message_id = :'m'", m => $m1);
 ok($tried, "the receiver is down: the first try fails ($e), the message waits");
+# Stopped and started again while the message waits for its retry.
 $rc = ne_stop($p);
 is($rc, 0, 'lumen notify stopped while the message waits: exit 0');
-
-# The receiver comes back, answering its first request slowly; lumen
-# notify starts again and is stopped while that request is under way.
-my $h3 = ne_receiver('back', port => $port, script => '200@3');
-ne_time_passes();
 $p = ne_start($conf);
+
+# The receiver comes back (its second answer slow); nobody moves the
+# clock: the running lumen notify tries again when the retry is due.
+my $h3 = ne_receiver('back', port => $port, script => '200,200@3');
+my $due = ne_sql("SELECT extract(epoch FROM next_attempt_at) FROM lumen.outbox WHERE message_id = :'m'", m => $m1);
 @q = ne_wait_requests($h3, 1, 15);
-ok(@q >= 1, 'started again, it tries again: the receiver that came back gets the message');
+my $at = @q ? (Time::HiRes::stat("$h3->{dir}/$q[0]{n}.req"))[9] : 0;     # when it arrived
+ok(@q == 1 && ($q[0]{h}{'webhook-id'} // '') eq $m1,
+   'the receiver that came back gets the message from the running lumen notify, by itself');
+ok($at >= $due - 0.5, sprintf('not before the retry was due (%.1f s after)', $at - $due));
+ok(ne_wait_until(sub { ne_sql("SELECT delivered_at IS NOT NULL FROM lumen.outbox WHERE message_id = :'m'", m => $m1) eq 't' }, 5),
+   'and it is delivered');
+
+# A second lead while it runs: the receiver takes 3 s to answer; SIGTERM
+# in the middle of that transfer.
+my $lead2 = ne_ingest(name => 'Arrives While Slow', service => 'Cleaning');
+@q = ne_wait_requests($h3, 2, 10);
+my $m2 = $q[1] ? $q[1]{h}{'webhook-id'} : '';
 $rc = ne_stop($p);
-is($rc, 0, 'SIGTERM during the transfer: exit 0');
-is(ne_sql("SELECT (delivered_at IS NOT NULL) || ' ' || coalesce(last_status::text, '-') FROM lumen.outbox WHERE message_id = :'m'", m => $m1),
+is($rc, 0, 'SIGTERM during a transfer: exit 0');
+is(ne_sql("SELECT (delivered_at IS NOT NULL) || ' ' || coalesce(last_status::text, '-') FROM lumen.outbox WHERE message_id = :'m'", m => $m2),
    'true 200', 'the transfer under way was finished and reported before the exit: delivered');
 
-# Another lead, with lumen notify stopped; started again, it sends what
+# A third lead with lumen notify stopped; started again, it sends what
 # is due and nothing already delivered.
-my $lead2 = ne_ingest(name => 'Arrives While Stopped', service => 'Cleaning');
+my $lead3 = ne_ingest(name => 'Arrives While Stopped', service => 'Checkup');
 $p = ne_start($conf);
-@q = ne_wait_requests($h3, 2, 10);
+@q = ne_wait_requests($h3, 3, 10);
 ok(settled(), 'started a third time, it delivers what waited');
 $rc = ne_stop($p);
 is($rc, 0, 'and stops with exit 0');
@@ -94,7 +107,7 @@ my @hooks = ne_requests($h3);
 my %seen;
 $seen{$_->{h}{'webhook-id'} // '?'}++ for @hooks;
 my @want = split /\n/, ne_sql("SELECT message_id FROM lumen.outbox WHERE webhook_id = :'w' ORDER BY id", w => $w2);
-ok(join(',', sort keys %seen) eq join(',', sort @want) && @want == 2,
+ok(join(',', sort keys %seen) eq join(',', sort @want) && @want == 3,
    'every message for the endpoint arrived, and only those (' . join(', ', map { "$_ x$seen{$_}" } sort keys %seen) . ')');
 ok(!grep({ $seen{$_} > 1 } keys %seen), 'none twice (a second copy would carry the same webhook-id)');
 my @bad = grep { (ne_signatures_ok($_, $sec2))[1] != 1 } @hooks;

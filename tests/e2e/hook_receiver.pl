@@ -25,6 +25,8 @@
 #                  STATUS[:RETRY_AFTER][@DELAY], e.g. 500,500,200 or 410
 #                  or 429:2 (429 with Retry-After: 2) or 200@3 (answer
 #                  200 after 3 seconds).  Once the list is used up: 200.
+#                  A 3xx answer carries Location: /redirected (a client
+#                  that follows it shows up as a request there).
 #   --key KEY      the email API's bearer key: a request without
 #                  "Authorization: Bearer KEY" is answered 401 (and does
 #                  not use up an entry of the script).
@@ -101,6 +103,7 @@ while (!$stop) {
     my $res = HTTP::Response->new($status);
     $res->header('Content-Type' => 'text/plain');
     $res->header('Retry-After' => $retry_after) if defined $retry_after;
+    $res->header('Location' => '/redirected') if $status =~ /^3/;
     $res->header('Connection' => 'close');
     $res->content("answer $status to request $name\n");
     $c->force_last_request;

@@ -11,15 +11,18 @@
 #   - the last attempt (the 8th) failing: the row fails for good and the
 #     Owner is told by email (notify.failed), once;
 #   - 410: the endpoint is disabled (and says why), its row fails, the Owner
-#     is told; a later event is not sent to it; enabled again, it is.
+#     is told; a later event is not sent to it; enabled again, it is;
+#   - a receiver that never answers: 15 s, then a retry, while another
+#     endpoint is served; a 404 and a redirect (not followed) are retried.
 use strict;
 use warnings;
 use File::Basename qw(dirname);
 use lib dirname(__FILE__);
 use NotifyE2E;
+use Time::HiRes qw(time);
 
 ne_skip_unless_ready();
-plan(27);
+plan(30);
 ne_db();
 
 my $KEY = 'ek_retry';
@@ -54,7 +57,7 @@ my @s = split / /, state_of($mid);
 ok($rc == 0 && scalar(ne_requests($h1)) == 1 && "@s[0..2]" eq 'waiting 1 500',
    "the first try: HTTP 500, the message waits (@s, exit $rc)");
 ok(defined $s[3] && $s[3] >= 4 && $s[3] <= 7, "the next attempt is about 5 s after the first failure ($s[3] s)");
-like_error($mid, qr/500/, 'its last error says HTTP 500');
+like_error($mid, qr/^HTTP 500$/, "its last error says HTTP 500 (the receiver's answer is not kept)");
 ($rc, $err) = ne_once($conf);
 is(scalar(ne_requests($h1)), 1, 'a run before the next attempt is due sends nothing');
 ne_time_passes();
@@ -146,6 +149,27 @@ $lead = ne_ingest(name => 'After The Enable', service => 'Checkup');
 my @g = ne_requests($h4);
 ok(@g == 2 && ne_kind($g[1]) eq 'lead.new', 'the next lead reaches it (' . scalar(@g) . ' requests)');
 
+# A receiver that never answers: the attempt ends at the 15 s timeout,
+# and deliveries to others go on meanwhile.
+my $slow = ne_receiver('hslow', script => '200@40');
+my $fast = ne_receiver('hfast');
+my (undef, undef, $ws) = ne_webhook_add($token, "$slow->{url}/hook", 'hangs');
+my (undef, undef, $wf) = ne_webhook_add($token, "$fast->{url}/hook", 'answers');
+my $ms = test_to($ws);
+my $mf = test_to($wf);
+my $t0 = time;
+($rc, $err) = ne_once($conf);
+my $took = time - $t0;
+my @f = ne_requests($fast);
+my $fast_at = @f ? (Time::HiRes::stat("$fast->{dir}/$f[0]{n}.req"))[9] - $t0 : 99;
+ok(state_of($ms) =~ /^waiting 1 -/ && $took >= 14 && $took < 25,
+   sprintf('a receiver that does not answer: the attempt times out after about 15 s (run took %.1f s), retried later (%s)', $took, state_of($ms)));
+like_error($ms, qr/time/i, 'its error says it timed out');
+ok(state_of($mf) =~ /^delivered 1 200/ && $fast_at < 5,
+   sprintf('meanwhile another endpoint was delivered at once (%.1f s)', $fast_at));
+ne_receiver_stop($slow);
+ne_api_write($token, "api.notify_webhook_remove(:'t', :'w')", w => $ws);
+
 # A 404 or a redirect is an error to retry, not a success.
 my $h5 = ne_receiver('h404', script => '404,301');
 my (undef, undef, $w5) = ne_webhook_add($token, "$h5->{url}/hook", 'misconfigured');
@@ -154,5 +178,6 @@ $mid = test_to($w5);
 ok(state_of($mid) =~ /^waiting 1 404/, '404: retried later (' . state_of($mid) . ')');
 ne_time_passes();
 ($rc, $err) = ne_once($conf);
-ok(state_of($mid) =~ /^waiting 2 301/ && scalar(ne_requests($h5)) == 2, 'a redirect is not followed, and not a success (' . state_of($mid) . ')');
+ok(state_of($mid) =~ /^waiting 2 301/ && scalar(ne_requests($h5)) == 2 && !ne_requests($h5, '/redirected'),
+   'a redirect is not followed, and not a success (' . state_of($mid) . ')');
 done();

@@ -7,7 +7,9 @@
 #     back, from the running lumen notify when the retry is due, with
 #     lumen notify stopped (SIGTERM, exit 0) and started again while the
 #     message waited; SIGTERM during a transfer finishes it first; nothing
-#     is lost, nothing sent twice (a copy would carry the same webhook-id).
+#     is lost, nothing sent twice (a copy would carry the same webhook-id);
+#   - the database connection cut during a transfer: it reconnects,
+#     reports the transfer, and hears new leads again.
 use strict;
 use warnings;
 use File::Basename qw(dirname);
@@ -16,7 +18,7 @@ use NotifyE2E;
 use Time::HiRes qw(time sleep);
 
 ne_skip_unless_ready();
-plan(18);
+plan(22);
 ne_db();
 
 my $KEY = 'ek_restart';
@@ -74,7 +76,7 @@ $p = ne_start($conf);
 
 # The receiver comes back (its second answer slow); nobody moves the
 # clock: the running lumen notify tries again when the retry is due.
-my $h3 = ne_receiver('back', port => $port, script => '200,200@3');
+my $h3 = ne_receiver('back', port => $port, script => '200,200@3,200,200@3');
 my $due = ne_sql("SELECT extract(epoch FROM next_attempt_at) FROM lumen.outbox WHERE message_id = :'m'", m => $m1);
 @q = ne_wait_requests($h3, 1, 15);
 my $at = @q ? (Time::HiRes::stat("$h3->{dir}/$q[0]{n}.req"))[9] : 0;     # when it arrived
@@ -103,11 +105,31 @@ ok(settled(), 'started a third time, it delivers what waited');
 $rc = ne_stop($p);
 is($rc, 0, 'and stops with exit 0');
 
+# The database connection is cut during a slow transfer: the transfer
+# goes on, lumen notify reconnects and reports it; a lead after that is
+# heard (LISTEN again) and delivered.
+$p = ne_start($conf);
+ok(settled(), 'started a fourth time');
+my $lead4 = ne_ingest(name => 'Arrives Before The Cut', service => 'Veneers');
+@q = ne_wait_requests($h3, 4, 10);
+my $m4 = $q[3] ? $q[3]{h}{'webhook-id'} : '';
+my $cut = ne_sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                   WHERE datname = current_database() AND usename = 'lumen_notify'");
+ok($cut >= 1 && ne_wait_until(sub { ne_sql("SELECT delivered_at IS NOT NULL FROM lumen.outbox WHERE message_id = :'m'", m => $m4) eq 't' }, 15),
+   "the database connection cut ($cut) during a transfer: lumen notify reconnects and reports it delivered");
+sleep 1;
+$t0 = time;
+my $lead5 = ne_ingest(name => 'Arrives After The Cut', service => 'Veneers');
+@q = ne_wait_requests($h3, 5, 10);
+ok(@q == 5 && ne_alive($p), sprintf('a lead after the reconnection is delivered too, by the same process, in %.2f s', time - $t0));
+$rc = ne_stop($p);
+is($rc, 0, 'and it stops with exit 0');
+
 my @hooks = ne_requests($h3);
 my %seen;
 $seen{$_->{h}{'webhook-id'} // '?'}++ for @hooks;
 my @want = split /\n/, ne_sql("SELECT message_id FROM lumen.outbox WHERE webhook_id = :'w' ORDER BY id", w => $w2);
-ok(join(',', sort keys %seen) eq join(',', sort @want) && @want == 3,
+ok(join(',', sort keys %seen) eq join(',', sort @want) && @want == 5,
    'every message for the endpoint arrived, and only those (' . join(', ', map { "$_ x$seen{$_}" } sort keys %seen) . ')');
 ok(!grep({ $seen{$_} > 1 } keys %seen), 'none twice (a second copy would carry the same webhook-id)');
 my @bad = grep { (ne_signatures_ok($_, $sec2))[1] != 1 } @hooks;

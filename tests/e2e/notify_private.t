@@ -14,7 +14,7 @@ use lib dirname(__FILE__);
 use NotifyE2E;
 
 ne_skip_unless_ready();
-plan(16);
+plan(18);
 ne_db();
 
 my $token = ne_owner_sign_in();
@@ -81,6 +81,25 @@ ne_sql("UPDATE lumen.outbox SET last_error = E'\\033]0;pwned\\007\\033[2J', last
 ($src, $out, $serr) = ne_run($LUMEN, '--config', $no, 'notify', 'status');
 ok($src == 0 && $out !~ /[\033\007]/ && $out =~ /pwned/,
    "a last error with escapes is printed as placeholders, never raw:\n$out$serr");
+
+# Without [notify] email_api, email is not claimed: it stays due, and
+# status says so.
+my $eid = ne_sql("SELECT id FROM lumen.notify_emails WHERE email = 'frontdesk\@brightsmile.test' AND removed_at IS NULL");
+ne_api_write($token, "api.notify_test(:'t', :'e')", e => $eid);
+($rc, $err) = ne_once($no);
+($src, $out, $serr) = ne_run($LUMEN, '--config', $no, 'notify', 'status');
+ok($rc == 0 && ne_sql("SELECT attempts FROM lumen.outbox WHERE kind = 'notify.test' AND channel = 'email'") eq '0'
+   && $out =~ /^notify\.test\s+email\s+1\s+0\s/m,
+   "no email_api: the email is not tried, status shows it due:\n$out");
+
+# No database: --once exits 1 with one line.
+(my $nodb = ne_slurp($no)) =~ s/^dbname = .*/dbname = no_such_db_$$/m;
+open(my $fh, '>', "$no.nodb") or die;
+print $fh $nodb;
+close $fh;
+chmod 0600, "$no.nodb";
+($rc, $err) = ne_once("$no.nodb");
+ok($rc == 1 && $err =~ /no_such_db|database/, "a database it cannot reach: --once exits 1 ($rc): $err");
 
 # With allow_private: the metadata endpoint is removed first (an attempt
 # would wait for its timeout), the rest tried again.

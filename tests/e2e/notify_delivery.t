@@ -22,7 +22,7 @@ use lib dirname(__FILE__);
 use NotifyE2E;
 
 ne_skip_unless_ready();
-plan(36);
+plan(37);
 ne_db();
 
 my $KEY = 'ek_e2e_' . $$ . '_key';
@@ -184,6 +184,27 @@ my $n1 = scalar(ne_requests($mail));
 ok($rc != 0 && $err ne '' && scalar(ne_requests($mail)) == $n1,
    "a config holding email_key that others may read is refused (exit $rc): $err");
 chmod 0600, $conf;
+
+# A sign-in from an origin the account never used: an email to the
+# account (the first origin ever is recorded silently; the same one again
+# says nothing).
+my ($ak) = map { (split / /)[2] } grep { /^admin\@brightsmile\.test / }
+           split /\n/, ne_slurp(dirname(__FILE__) . '/../../db/demo/README-kdf.txt');
+sub admin_sign_in {
+    my $origin = shift;
+    my $att = ne_sql("SELECT api.login('admin\@brightsmile.test', decode(:'k', 'hex'), jsonb_build_object('origin', :'o', 'version', 'e2e'))",
+                     k => $ak, o => $origin);
+    return ne_sql("SELECT status FROM api.attempt_result(:'a')", a => $att);
+}
+my @signins = map { admin_sign_in($_) } ('198.51.100.20 50000 22', '203.0.113.77 40000 22', '203.0.113.77 40001 22');
+my $origins = ne_sql("SELECT count(*) FROM lumen.outbox WHERE kind = 'login.new_origin'");
+($rc, $err) = ne_once($conf);
+my @om = grep { $_->{body} =~ /admin\@brightsmile\.test/ } ne_requests($mail, '/email');
+my $oj = @om ? ne_json($om[0]{body}) // {} : {};
+ok("@signins" eq 'ok ok ok' && $origins eq '1' && @om == 1 && ($oj->{text} // '') =~ /203\.0\.113\.77/
+   && ($oj->{text} // '') !~ /198\.51\.100\.20/,
+   "three sign-ins of the Admin (first origin, a new one, the new one again): one email, naming the new origin ($origins rows): "
+   . ($oj->{subject} // '') . ' / ' . ($oj->{text} // ''));
 
 # Every request the receivers saw, by kind: nothing unexplained.
 my %kinds;

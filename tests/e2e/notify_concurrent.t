@@ -1,8 +1,9 @@
 #!/usr/bin/perl
 # lumen notify (issue 11): two `lumen notify --once` started at the same
 # time over 20 due messages (and two running `lumen notify` over 20 more)
-# send each message exactly once: claims skip what the other holds.  On a
-# database of its own copied from the demo data.
+# send each message exactly once: claims skip what the other holds.  Leads
+# from three connections at once while both run: each lead in exactly one
+# alert.  On a database of its own copied from the demo data.
 use strict;
 use warnings;
 use File::Basename qw(dirname);
@@ -12,7 +13,7 @@ use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
 
 ne_skip_unless_ready();
-plan(9);
+plan(12);
 ne_db();
 
 my $N = 20;
@@ -88,7 +89,49 @@ $seen{$_->{h}{'webhook-id'} // '?'}++ for @q;
 @twice = grep { $seen{$_} > 1 } keys %seen;
 ok(@q == 2 * $N && keys(%seen) == 2 * $N && !@twice,
    "$N more, queued while both run: each once (" . scalar(@q) . " requests)");
+# Leads arriving from three chatbot connections at once while both run:
+# folded into lead alerts or not, every lead is in exactly one alert that
+# reached the webhook.
+my $first = ne_ingest(name => 'Burst Zero', service => 'Burst');          # (makes the key)
+my @burst;
+for my $k (1 .. 3) {
+    my $pid = fork // die;
+    if ($pid == 0) {
+        my @ids = map { ne_ingest(name => "Burst $k-$_", service => "Burst $k") } 1 .. 10;
+        open(my $h, '>', ne_tmp() . "/burst$k") or POSIX::_exit(3);
+        print $h join("\n", @ids), "\n";
+        close $h;
+        POSIX::_exit(0);
+    }
+    push @burst, $pid;
+}
+waitpid($_, 0) for @burst;
+my @leads = ($first, map { split /\n/, ne_slurp(ne_tmp() . "/burst$_") } 1 .. 3);
+ok(ne_wait_until(sub { ne_sql("SELECT count(*) FROM lumen.outbox WHERE kind = 'lead.new'
+                                 AND delivered_at IS NULL AND failed_at IS NULL") eq '0' }, 20),
+   scalar(@leads) . ' leads from three connections at once: every lead alert delivered');
+my (%got, $count);
+for my $r (grep { ne_kind($_) eq 'lead.new' } ne_requests($hook)) {
+    my $d = (ne_json($r->{body}) // {})->{data} // {};
+    $count += $d->{count} // 0;
+    $got{$_}++ for @{ $d->{lead_ids} // [] };
+}
+my @twice_l = grep { $got{$_} > 1 } keys %got;
+ok(join(',', sort { $a <=> $b } keys %got) eq join(',', sort { $a <=> $b } @leads) && !@twice_l
+   && $count == @leads,
+   'each lead in exactly one alert received, the counts adding up (' . scalar(keys %got) . ' ids, count '
+   . ($count // 0) . ', ' . scalar(grep { ne_kind($_) eq 'lead.new' } ne_requests($hook)) . ' alerts)');
+
 my @rc = map { ne_stop($_) } @p;
 is("@rc", '0 0', 'both stop on SIGTERM with exit 0');
+
+# 150 leads in one transaction: one alert, 150 counted, 100 ids kept.
+my $key = ne_sql("SELECT lumen.ingest_key_new(:'p')", p => $BSD);
+ne_sql_as('lumen_ingest', "SELECT count(ingest.lead_capture(:'k', jsonb_build_object('name', 'Bulk ' || i, 'service', 'Bulk')))
+                             FROM generate_series(1, 150) i", k => $key);
+ok(ne_sql("SELECT count(*) || ' ' || max((payload->>'count')::int) || ' ' || max(jsonb_array_length(payload->'lead_ids'))
+             FROM lumen.outbox WHERE kind = 'lead.new' AND channel = 'webhook' AND delivered_at IS NULL") eq '1 150 100',
+   '150 leads in one transaction: one alert counting 150, with 100 lead ids');
+my ($rc, $err) = ne_once($conf);
 is(ne_sql("SELECT count(*) FROM lumen.outbox WHERE delivered_at IS NULL AND failed_at IS NULL"), '0', 'nothing left undelivered');
 done();

@@ -22,7 +22,7 @@ use lib dirname(__FILE__);
 use NotifyE2E;
 
 ne_skip_unless_ready();
-plan(37);
+plan(38);
 ne_db();
 
 my $KEY = 'ek_e2e_' . $$ . '_key';
@@ -80,6 +80,17 @@ $q = $hk[1] // { h => {}, body => '' };
 ($nsig, $match) = ne_signatures_ok($q, $secret, $secret2);
 ok($rc == 0 && $nsig == 2 && $match == 2,
    "after the rotation: two v1 signatures, one under each secret ($q->{h}{'webhook-signature'})");
+
+# A day later the old secret has expired: one signature again, the new one's.
+ne_sql("UPDATE lumen.notify_webhook_secrets SET expires_at = now() - interval '1 second'
+         WHERE webhook_id = :'w' AND expires_at IS NOT NULL", w => $wid);
+ne_api_write($token, "api.notify_test(:'t', :'w')", w => $wid);
+($rc, $err) = ne_once($conf);
+@hk = ne_wait_requests($hook, 3, 5);
+$q = $hk[2] // { h => {}, body => '' };
+my ($n1, $m1) = ne_signatures_ok($q, $secret2);
+my (undef, $m0) = ne_signatures_ok($q, $secret);
+ok($n1 == 1 && $m1 == 1 && $m0 == 0, "once the old secret expires, only the new one signs ($q->{h}{'webhook-signature'})");
 
 # ------------------------------------------------------------- 6. no patient details
 # Two dental leads before the deliverer runs: folded into one message per
@@ -209,7 +220,7 @@ ok("@signins" eq 'ok ok ok' && $origins eq '1' && @om == 1 && ($oj->{text} // ''
 # Every request the receivers saw, by kind: nothing unexplained.
 my %kinds;
 $kinds{ne_kind($_)}++ for ne_requests($hook);
-is(join(' ', map { "$_=$kinds{$_}" } sort keys %kinds), 'lead.new=1 member.invite=1 notify.test=2',
+is(join(' ', map { "$_=$kinds{$_}" } sort keys %kinds), 'lead.new=1 member.invite=1 notify.test=3',
    'the webhook got exactly the events made here');
 is(ne_sql("SELECT count(*) FROM lumen.outbox WHERE delivered_at IS NULL AND failed_at IS NULL
              AND NOT (kind = 'notify.test' AND channel = 'email')"), '0',

@@ -489,9 +489,10 @@ LANGUAGE sql STABLE SET search_path = lumen, ext, pg_temp
 AS $$ SELECT r.r_subject, r.r_text, r.r_body FROM notify_render_parts(o) r $$;
 
 -- The Standard Webhooks signatures of a delivery: "v1,<base64 HMAC-SHA256
--- over id.timestamp.body>" with each active secret of the webhook (the
--- newest first), space-separated; the key is the base64-decoded part after
--- "whsec_".  NULL when the webhook has no active secret.
+-- over id.timestamp.body>" with each active secret of the webhook, the
+-- newest first (the one without an end, then by end), space-separated;
+-- the key is the base64-decoded part after "whsec_".  NULL when the
+-- webhook has no active secret.
 DROP FUNCTION IF EXISTS lumen.notify_sign(uuid, uuid, bigint, text);
 CREATE FUNCTION lumen.notify_sign(p_webhook uuid, p_message uuid, p_ts bigint, p_body text) RETURNS text
 LANGUAGE sql STABLE SET search_path = lumen, ext, pg_temp
@@ -500,7 +501,7 @@ AS $$
                                          decode(substr(convert_from(secret_open(k.secret_sealed), 'UTF8'), 7),
                                                 'base64'),
                                          'sha256'), 'base64'),
-                    ' ' ORDER BY k.created_at DESC, k.id)
+                    ' ' ORDER BY k.expires_at DESC NULLS FIRST, k.created_at DESC, k.id)
   FROM notify_webhook_secrets k
   WHERE k.webhook_id = p_webhook AND (k.expires_at IS NULL OR k.expires_at > now())
 $$;

@@ -8,13 +8,15 @@
 # audit log viewer (issue 8): its grants too.  Account security (issue
 # 10): its guesses, and the wake-up of sign out everywhere.  Team
 # management (issue 9): two transfers racing, a removed member refused and
-# woken, invite codes as guesses.  Each runs in
+# woken, invite codes as guesses.  Notifications (issue 11): the Owner's
+# writes as the team's; the client and the deliverer each reach only
+# their own schema; the deliverer is woken at a commit.  Each runs in
 # autocommit against a database of its own copied from the demo data, as
 # lumen_client, the way `psql` on a jump host would.
 set -u
 n=0; failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
-echo "1..54"
+echo "1..62"
 
 db="hostile_$$"
 tmp=$(mktemp -d)
@@ -469,4 +471,111 @@ for call in "member_invite:member.invite:'x@example.test', 'viewer'" \
 done
 [ -z "$bad" ]
 ok $? "a Viewer's team writes: no answer inside their transaction; committed, denied and audited though the reading is rolled back${bad:+ (failed:$bad)}"
+# ------------------------------------------------- notifications
+# A Viewer's try at each of the Owner's notification writes: no answer
+# inside the transaction that made it (rolled back, it leaves nothing);
+# committed, it is denied and audited, and stays so though the reading is
+# rolled back or fails on purpose once the answer is seen.
+as_su "DELETE FROM lumen.throttle_events" >/dev/null
+tv=$(result token "api.login('$VIEWER', '$(key $VIEWER)', '{}')")
+FRONT=$(as_su "SELECT id FROM lumen.notify_emails WHERE email = 'frontdesk@brightsmile.test'")
+HOOK=00000000-0000-4000-8000-0000000000ff
+bad=""
+for call in "notify_webhook_add:notify.webhook_add:'https://hooks.example.test/x', 'mine'" \
+            "notify_webhook_rotate:notify.webhook_rotate:'$HOOK'" \
+            "notify_webhook_remove:notify.webhook_remove:'$HOOK'" \
+            "notify_webhook_enable:notify.webhook_enable:'$HOOK'" \
+            "notify_email_add:notify.email_add:'me@example.test'" \
+            "notify_email_remove:notify.email_remove:'$FRONT'" \
+            "notify_test:notify.test:'$FRONT'" \
+            "notify_lead_link_set:notify.lead_link_set:'https://evil.example.test/{lead_id}'"; do
+  fn=${call%%:*}; rest=${call#*:}; action=${rest%%:*}; args=${rest#*:}
+  before=$(count "action = '$action' AND outcome = 'denied' AND actor_email = '$VIEWER'")
+  out=$(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result(api.$fn('$tv', $args))" -c "ROLLBACK")
+  echo "$out" | grep -q 'has not been committed' && ! echo "$out" | grep -qx denied &&
+    [ "$(count "action = '$action' AND outcome = 'denied' AND actor_email = '$VIEWER'")" = "$before" ] ||
+    bad="$bad $fn(in-transaction)"
+  out=$(as_client -c "SELECT CASE WHEN r.status = 'denied' THEN (1 / (length(r.status) - length(r.status)))::text ELSE r.status END
+                      FROM api.attempt_result(api.$fn('$tv', $args)) r")
+  echo "$out" | grep -q 'has not been committed' && ! echo "$out" | grep -q 'division by zero' ||
+    bad="$bad $fn(one-statement)"
+  id=$(as_client -c "SELECT api.$fn('$tv', $args)")
+  out=$(as_client -c "SELECT CASE WHEN r.status = 'denied' THEN (1 / (length(r.status) - length(r.status)))::text ELSE r.status END
+                      FROM api.attempt_result('$id') r")
+  echo "$out" | grep -q 'division by zero' || bad="$bad $fn(fail-on-purpose:$out)"
+  st=$(as_client -c "BEGIN" -c "SELECT status FROM api.attempt_result('$id')" -c "ROLLBACK")
+  [ "$st" = denied ] &&
+    [ "$(count "action = '$action' AND outcome = 'denied' AND actor_email = '$VIEWER'")" = $((before + 1)) ] ||
+    bad="$bad $fn(committed:$st)"
+done
+[ -z "$bad" ]
+ok $? "a Viewer's notification writes: no answer inside their transaction; committed, denied and audited though the reading fails on purpose or is rolled back${bad:+ (failed:$bad)}"
+[ "$(as_su "SELECT count(*) FROM lumen.notify_webhooks")" = 0 ] &&
+  [ "$(as_su "SELECT count(*) FROM lumen.notify_emails WHERE removed_at IS NULL")" = 1 ] &&
+  [ "$(as_su "SELECT lead_link FROM lumen.practices WHERE id = 'a1000000-0000-4000-8000-000000000001'")" = \
+    'https://brightsmile.test/lumen/leads/{lead_id}' ] &&
+  [ "$(as_su "SELECT count(*) FROM lumen.outbox WHERE kind = 'notify.test'")" = 0 ]
+ok $? "and none of them changed anything: no webhook, the recipient and the link as they were, no test sent"
+
+# Each role reaches its own schema only.
+as_notify() { psql -X -q -At -v ON_ERROR_STOP=1 -U lumen_notify -d "$db" "$@" 2>&1; }
+bad=""
+for sql in "SELECT count(*) FROM notify.status()" "SELECT count(*) FROM notify.claim(1)" \
+           "SELECT notify.next_due()" "SELECT notify.delivered(1, gen_random_uuid(), 200)"; do
+  as_client -c "$sql" | grep -q 'permission denied' || bad="$bad '$sql'"
+done
+[ -z "$bad" ]
+ok $? "lumen_client cannot execute notify.*${bad:+ (allowed:$bad)}"
+bad=""
+for t in outbox notify_webhooks notify_webhook_secrets notify_emails account_origins; do
+  as_client -c "SELECT count(*) FROM lumen.$t" | grep -q 'permission denied' || bad="$bad $t"
+done
+[ -z "$bad" ]
+ok $? "lumen_client cannot read the outbox, the webhooks, their secrets, the recipients or the origins${bad:+ (read:$bad)}"
+bad=""
+for sql in "SELECT count(*) FROM api.login_begin('x@example.test')" "SELECT count(*) FROM api.attempt_result('00')" \
+           "SELECT ingest.lead_capture('lik_00', '{}')" "SELECT lumen.secret_open('\\x00')"; do
+  as_notify -c "$sql" | grep -q 'permission denied' || bad="$bad '$sql'"
+done
+[ -z "$bad" ]
+ok $? "lumen_notify cannot call the api, ingest or lumen's functions${bad:+ (allowed:$bad)}"
+bad=""
+for t in lumen.outbox lumen.notify_webhooks lumen.notify_webhook_secrets lumen.notify_emails lumen.leads \
+         lumen.lead_messages audit.audit_log; do
+  as_notify -c "SELECT count(*) FROM $t" | grep -q 'permission denied' || bad="$bad $t"
+done
+[ -z "$bad" ]
+ok $? "lumen_notify reads no table (the outbox, webhooks, secrets, recipients, leads, transcripts, audit log)${bad:+ (read:$bad)}"
+
+# The deliverer's wake-up: a listener on lumen_outbox hears a committed
+# lead alert, not a rolled-back one; then it claims the alert in a
+# transaction of its own and reports it delivered.
+{ echo "LISTEN lumen_outbox;"; i=0; while [ $i -lt 300 ]; do echo "SELECT pg_sleep(0.1);"; i=$((i + 1)); done; } > "$tmp/listen-outbox.sql"
+as_notify -f "$tmp/listen-outbox.sql" > "$tmp/listen-outbox.out" &
+listener=$!
+i=0
+while [ $i -lt 100 ] && [ "$(as_su "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db' AND usename = 'lumen_notify'
+                                    AND query LIKE '%pg_sleep(0.1)%'")" != 1 ]; do
+  sleep 0.1; i=$((i + 1))
+done
+ikey=$(as_su "SELECT lumen.ingest_key_new('a1000000-0000-4000-8000-000000000001')")
+as_ingest() { psql -X -q -At -v ON_ERROR_STOP=1 -U lumen_ingest -d "$db" "$@" 2>&1; }
+as_ingest -c "BEGIN" -c "SELECT ingest.lead_capture('$ikey', '{\"name\": \"Rolled Back\"}')" -c "ROLLBACK" >/dev/null
+sleep 0.5
+heard_rollback=$(grep -c 'notification "lumen_outbox"' "$tmp/listen-outbox.out")
+as_ingest -c "SELECT ingest.lead_capture('$ikey', '{\"name\": \"Quinn Private\", \"phone\": \"+1 555 0177\", \"service\": \"Whitening\"}')" >/dev/null
+i=0
+while [ $i -lt 100 ] && ! grep -q 'notification "lumen_outbox"' "$tmp/listen-outbox.out"; do sleep 0.1; i=$((i + 1)); done
+as_su "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$db' AND usename = 'lumen_notify'" >/dev/null
+wait $listener 2>/dev/null
+[ "$heard_rollback" = 0 ] && [ "$(grep -c 'notification "lumen_outbox"' "$tmp/listen-outbox.out")" = 1 ]
+ok $? "lumen_outbox: one wake-up for the committed lead alert, none for the rolled-back one"
+row=$(as_notify -F ' ' -c "SELECT id, claim FROM notify.claim(10, '{email}') WHERE kind = 'lead.new'")
+rid=${row%% *}; rclaim=${row#* }
+body=$(as_su "SELECT body FROM lumen.outbox o, lumen.notify_render(o) r WHERE o.id = ${rid:-0}")
+[ "$(as_notify -c "SELECT notify.delivered(${rid:-0}, '$rclaim', 202)")" = t ] &&
+  [ "$(as_su "SELECT recipient || ' ' || (delivered_at IS NOT NULL) FROM lumen.outbox WHERE id = ${rid:-0}")" = \
+    "frontdesk@brightsmile.test true" ] &&
+  ! echo "$body" | grep -q 'Quinn\|0177'
+ok $? "lumen_notify claims Bright Smile's lead alert (to frontdesk@, no name or phone in it) and reports it delivered, each call committed on its own"
 exit $failed

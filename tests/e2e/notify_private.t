@@ -76,7 +76,8 @@ ok($src == 0 && $out =~ /notify\.test/ && $out =~ /webhook/ && $out =~ /refused/
    "lumen notify status shows the messages waiting and the last error:\n$out$serr");
 # A last error is shown through the sanitizer.
 # (The latest error of the kind and channel is the one shown.)
-ne_sql("UPDATE lumen.outbox SET last_error = E'\\033]0;pwned\\007\\033[2J', last_attempt_at = now() + interval '1 s'
+ne_sql("UPDATE lumen.outbox SET last_error = E'\\033]0;pwned\\007\\033[2J', last_attempt_at = now() + interval '1 s',
+                            last_error_at = now() + interval '1 s'
          WHERE webhook_id = :'w'", w => $wid{metadata});
 ($src, $out, $serr) = ne_run($LUMEN, '--config', $no, 'notify', 'status');
 ok($src == 0 && $out !~ /[\033\007]/ && $out =~ /pwned/,

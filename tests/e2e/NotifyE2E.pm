@@ -35,6 +35,11 @@ our $OWNER = 'owner@brightsmile.test';
 our $LUMEN = $ENV{LUMEN_BIN} // 'lumen';
 my $here = dirname(__FILE__);
 
+my $tmp = tempdir(CLEANUP => 1);
+sub ne_tmp { return $tmp; }
+$ENV{ASAN_OPTIONS} = "log_path=$tmp/asan";
+$ENV{UBSAN_OPTIONS} = "log_path=$tmp/ubsan:print_stacktrace=1";
+
 # ------------------------------------------------------------------ TAP
 # ok and is take their arguments in scalar context (prototypes): a match
 # as the condition would otherwise give its captures, or nothing, in
@@ -56,7 +61,17 @@ sub is($$$) {
     diag("  got:  '" . ($got // 'undef') . "'\n  want: '" . ($want // 'undef') . "'") unless $c;
     return $c;
 }
-sub done { exit($failed || $n != $planned ? 1 : 0); }
+# Under make SANITIZE=1, what the sanitizers find in any lumen run here
+# goes to files (as tests/e2e/lib.sh does), and done fails the test on it.
+sub done {
+    for my $f (glob("$tmp/asan.* $tmp/ubsan.*")) {
+        next unless -s $f;
+        print "# sanitizer report " . ($f =~ s{.*/}{}r) . ":\n";
+        print map { "# $_\n" } split /\n/, ne_slurp($f);
+        $failed++;
+    }
+    exit($failed || $n != $planned ? 1 : 0);
+}
 
 # ------------------------------------------------------------------ setup
 # Skips the whole file (exit 0) while the backend (part A) or the
@@ -74,8 +89,6 @@ sub ne_skip_unless_ready {
     }
 }
 
-my $tmp = tempdir(CLEANUP => 1);
-sub ne_tmp { return $tmp; }
 my $db;
 my @pids;               # every process started here, ended at exit
 my $owner_pid = $$;     # a forked child must not clean up

@@ -190,9 +190,9 @@ ok(@tm == 2 && ne_sql("SELECT delivered_at IS NOT NULL FROM lumen.outbox WHERE m
 # The key's config file readable by others: refused before anything is sent.
 chmod 0644, $conf;
 ne_api_write($token, "api.notify_test(:'t', :'e')", e => $eid);
-my $n1 = scalar(ne_requests($mail));
+my $before = scalar(ne_requests($mail));
 ($rc, $err) = ne_once($conf);
-ok($rc != 0 && $err ne '' && scalar(ne_requests($mail)) == $n1,
+ok($rc != 0 && $err ne '' && scalar(ne_requests($mail)) == $before,
    "a config holding email_key that others may read is refused (exit $rc): $err");
 chmod 0600, $conf;
 

@@ -92,6 +92,9 @@ ok($src == 0 && $out !~ /[\033\007]/ && $out =~ /pwned/,
 # status says so.
 my $eid = ne_sql("SELECT id FROM lumen.notify_emails WHERE email = 'frontdesk\@brightsmile.test' AND removed_at IS NULL");
 ne_api_write($token, "api.notify_test(:'t', :'e')", e => $eid);
+# (The webhooks' retries are kept out of this run however slow the
+# machine: they are tried next with allow_private, below.)
+ne_sql("UPDATE lumen.outbox SET next_attempt_at = now() + interval '1 hour' WHERE channel = 'webhook' AND delivered_at IS NULL");
 ($rc, $err) = ne_once($no);
 ($src, $out, $serr) = ne_run($LUMEN, '--config', $no, 'notify', 'status');
 ok($rc == 0 && ne_sql("SELECT attempts FROM lumen.outbox WHERE kind = 'notify.test' AND channel = 'email'") eq '0'

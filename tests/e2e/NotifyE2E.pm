@@ -147,14 +147,19 @@ sub ne_sql { return ne_sql_as('postgres', @_); }
 # A config for `lumen notify` on the test's database: [database] as
 # tests/run.sh writes it, then [notify] with user lumen_notify,
 # allow_private (default yes) and whatever else is given (email_api,
-# email_key, email_from, concurrency ...; undef leaves a key out).
+# email_key, email_from, concurrency ...; undef leaves a key out);
+# pooler goes to [database].
 my $confn = 0;
 sub ne_conf {
     my %o = (user => 'lumen_notify', allow_private => 'yes', @_);
     my $f = "$tmp/lumen" . ++$confn . ".conf";
     open(my $in, '<', $ENV{LUMEN_TEST_CONF}) or die "LUMEN_TEST_CONF: $!";
     open(my $out, '>', $f) or die;
-    while (<$in>) { s/^dbname = .*/dbname = $db/; print $out $_; }
+    while (<$in>) {
+        s/^dbname = .*/dbname = $db/;
+        print $out $_;
+        print $out "pooler = $o{pooler}\n" if /^dbname = / && defined $o{pooler};
+    }
     print $out "[notify]\n";
     for my $k (qw(user allow_private email_api email_key email_from concurrency)) {
         print $out "$k = $o{$k}\n" if defined $o{$k};

@@ -2,7 +2,8 @@
 # lumen notify (issue 11) left running, on a database of its own copied
 # from the demo data:
 #   - it wakes on NOTIFY: a new lead reaches the receiver within seconds
-#     (measured; up to 10 s allowed), with no poll to rely on;
+#     (measured; up to 10 s allowed), with no poll to rely on; behind a
+#     transaction pooler (no LISTEN there) it polls every 2 s;
 #   - a receiver that is down when the lead arrives gets it after it comes
 #     back, from the running lumen notify when the retry is due, with
 #     lumen notify stopped (SIGTERM, exit 0) and started again while the
@@ -18,7 +19,7 @@ use NotifyE2E;
 use Time::HiRes qw(time sleep);
 
 ne_skip_unless_ready();
-plan(22);
+plan(24);
 ne_db();
 
 my $KEY = 'ek_restart';
@@ -57,6 +58,21 @@ is($rc, 0, 'SIGTERM: lumen notify exits 0');
 my $log = ne_slurp($p->{err});
 ok($log =~ /lead\.new/ && $log =~ /127\.0\.0\.1/ && $log !~ /Listen Test|\/hook/,
    "one line an attempt on stderr, with kind and host, no path or lead detail: $log");
+
+# Behind a transaction pooler there is no LISTEN: it polls every 2 s.
+my $pooled = ne_conf(email_api => "$mail->{url}/email", email_key => $KEY, email_from => 'alerts@lumen.test',
+                     pooler => 'transaction');
+$p = ne_start($pooled);
+ok(settled(), 'behind a transaction pooler (pooler = transaction), it runs too');
+sleep 1.5;
+$t0 = time;
+$lead = ne_ingest(name => 'Pooled Test', service => 'Whitening');
+@q = ne_wait_requests($h1, 2, 10);
+$dt = time - $t0;
+$rc = ne_stop($p);
+$log = ne_slurp($p->{err});
+ok(@q == 2 && $dt < 10 && $rc == 0 && $log =~ /2 s/ && $log !~ /LISTEN lumen_outbox/,
+   sprintf('it says it polls every 2 s, and delivers a lead in %.2f s: %s', $dt, $log));
 
 # ------------------------------------------------------------- 4. down, restarts
 my $h2 = ne_receiver('down');

@@ -252,9 +252,7 @@ static void report(struct loop *L)
         log_attempt(L, &o, verdict);
         done++;
     }
-    /* Not with nothing done: pending may still be NULL, and memmove's
-     * arguments must be valid pointers even for 0 bytes. */
-    if (done > 0) {
+    if (done) {
         memmove(L->pending, L->pending + done, (L->npending - done) * sizeof *L->pending);
         L->npending -= done;
     }

@@ -296,19 +296,28 @@ BEGIN
     RETURN;
   END IF;
   PERFORM set_config('lumen.account_id', s.account_id::text, true);
-  v_had := EXISTS (SELECT 1 FROM account_origins o WHERE o.account_id = s.account_id);
-  INSERT INTO account_origins (account_id, server_addr, reported_addr)
-  VALUES (s.account_id, v_server, v_reported)
-  ON CONFLICT (account_id, server_addr, reported_addr) DO NOTHING
-  RETURNING true INTO v_new;
-  IF v_new IS NULL THEN
-    UPDATE account_origins o SET last_seen = now()
-    WHERE o.account_id = s.account_id AND o.server_addr = v_server AND o.reported_addr = v_reported;
-  ELSE
-    DELETE FROM account_origins o WHERE o.ctid IN (
-      SELECT x.ctid FROM account_origins x WHERE x.account_id = s.account_id
-      ORDER BY x.last_seen DESC, x.first_seen DESC OFFSET 50);
-  END IF;
+  -- Another sign-in of the account that records the same pair and has not
+  -- committed yet makes this wait: it is given up after the lock timeout
+  -- (that sign-in records the pair, and tells, itself), so a transaction
+  -- held open cannot keep the account from signing in.
+  BEGIN
+    v_had := EXISTS (SELECT 1 FROM account_origins o WHERE o.account_id = s.account_id);
+    INSERT INTO account_origins (account_id, server_addr, reported_addr)
+    VALUES (s.account_id, v_server, v_reported)
+    ON CONFLICT (account_id, server_addr, reported_addr) DO NOTHING
+    RETURNING true INTO v_new;
+    IF v_new IS NULL THEN
+      UPDATE account_origins o SET last_seen = now()
+      WHERE o.account_id = s.account_id AND o.server_addr = v_server AND o.reported_addr = v_reported;
+    ELSE
+      DELETE FROM account_origins o WHERE o.ctid IN (
+        SELECT x.ctid FROM account_origins x WHERE x.account_id = s.account_id
+        ORDER BY x.last_seen DESC, x.first_seen DESC OFFSET 50
+        FOR UPDATE SKIP LOCKED);
+    END IF;
+  EXCEPTION WHEN lock_not_available THEN
+    v_new := NULL;
+  END;
   PERFORM set_config('lumen.account_id', coalesce(v_saved, ''), true);
   IF coalesce(v_new, false) AND v_had THEN
     SELECT a.email::text INTO v_email FROM accounts a WHERE a.id = s.account_id;
@@ -392,8 +401,8 @@ BEGIN
                                'data', notify_payload_public(p))::text;
   -- when and where, for an account's own events
   v_where := format('at %s (the server saw %s%s)',
-                    coalesce(notify_clean(p ->> 'at'), notify_ts(o.created_at)),
-                    coalesce(nullif(notify_clean(p ->> 'server_addr'), 'local'), 'a local connection'),
+                    coalesce(nullif(notify_clean(p ->> 'at'), ''), notify_ts(o.created_at)),
+                    coalesce(nullif(nullif(notify_clean(p ->> 'server_addr'), ''), 'local'), 'a local connection'),
                     coalesce('; the client reported ' || nullif(notify_clean(p ->> 'reported_origin'), ''), ''));
   CASE o.kind
   WHEN 'member.invite' THEN
@@ -550,7 +559,9 @@ $$;
 -- due, no claim or a lapsed one) of the channels asked for, oldest due
 -- first, skipping rows another transaction holds.  Each gets a new claim
 -- (lease p_lease_s seconds) and one more attempt.  A webhook row whose
--- endpoint is disabled or removed is failed here and not answered.
+-- endpoint is disabled or removed is failed here and not answered; so is
+-- a row whose last attempt was claimed and never reported (the Owner is
+-- told of that one).
 DROP FUNCTION IF EXISTS notify.claim(integer, text[], integer);
 CREATE FUNCTION notify.claim(p_limit integer, p_channels text[] DEFAULT '{email,webhook}',
                              p_lease_s integer DEFAULT 60)
@@ -595,6 +606,17 @@ BEGIN
       FOR UPDATE SKIP LOCKED
     LOOP
       w := NULL;
+      -- Its last attempt was claimed and never reported (the deliverer
+      -- died, or the message kills it): failed now, not tried forever.
+      IF o.attempts >= notify_max_attempts() THEN
+        UPDATE outbox x SET failed_at = now(), claim_token = NULL, claimed_until = NULL,
+                            last_error = 'no report of the last attempt', last_error_at = now()
+        WHERE x.id = o.id
+        RETURNING * INTO o;
+        PERFORM notify_failed(o, 'no report of the last attempt');
+        v_skipped := v_skipped + 1;
+        CONTINUE;
+      END IF;
       IF o.channel = 'webhook' THEN
         SELECT * INTO w FROM notify_webhooks y WHERE y.id = o.webhook_id;
         IF w.removed_at IS NOT NULL OR w.disabled_at IS NOT NULL OR w.id IS NULL THEN
@@ -1314,7 +1336,10 @@ BEGIN
   IF team_self_role(s) IS DISTINCT FROM 'owner' THEN
     RETURN team_denied(s, 'notify.lead_link_set', 'practice', s.practice_id::text, '{"reason": "not_owner"}');
   END IF;
-  SELECT p.lead_link INTO v_before FROM practices p WHERE p.id = s.practice_id FOR UPDATE;
+  -- No lock of the practice's row beyond the UPDATE's own (FOR NO KEY
+  -- UPDATE, which a lead's foreign-key check does not wait on); the
+  -- Owner's own calls already take turns (team_self_role).
+  SELECT p.lead_link INTO v_before FROM practices p WHERE p.id = s.practice_id;
   IF v_before IS NOT DISTINCT FROM v_link THEN
     RETURN attempt_record('notify.lead_link_set', 'ok', s.account_id, s.id, p_affected => 0);
   END IF;

@@ -47,10 +47,12 @@ ALTER DEFAULT PRIVILEGES FOR ROLE lumen_owner IN SCHEMA notify
 -- ===========================================================================
 -- The deliverer sees every practice.  Row-level security (forced) keys the
 -- tables below on the practice in the context, as every practice table;
--- the notify.* functions also see every practice's rows: they run with
--- the setting lumen.notify_scope = 'all' (a SET clause of each function)
--- and the policy believes it only when the connection's login role is
--- lumen_notify or a member of it (a superuser is a member of every role).
+-- the notify.* functions also see every practice's rows: each sets
+-- lumen.notify_scope = 'all' for its own duration (notify_scope_enter and
+-- _leave, db/api/90_notify.sql: a function's SET clause may not name a
+-- custom setting without a superuser's grant) and the policy believes it
+-- only when the connection's login role is lumen_notify or a member of it
+-- (a superuser is a member of every role).
 -- Any role may SET lumen.notify_scope itself; a client's login role is no
 -- member of lumen_notify, so for an api function it changes nothing.
 -- Built-ins only, named in pg_catalog, no SET clause: the planner may

@@ -57,6 +57,9 @@ for my $s (grep { length } split /,/, $script) {
 # runs right after it.
 my $stop = 0;
 $SIG{TERM} = $SIG{INT} = sub { $stop = 1; exit 0; };
+# A client that went away before the answer (killed mid-transfer) must
+# not take the receiver with it.
+$SIG{PIPE} = 'IGNORE';
 
 my $d = HTTP::Daemon->new(LocalAddr => '127.0.0.1', LocalPort => $port, ReuseAddr => 1,
                           Listen => 64, Timeout => undef)

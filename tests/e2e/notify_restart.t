@@ -10,7 +10,9 @@
 #     message waited; SIGTERM during a transfer finishes it first; nothing
 #     is lost, nothing sent twice (a copy would carry the same webhook-id);
 #   - the database connection cut during a transfer: it reconnects,
-#     reports the transfer, and hears new leads again.
+#     reports the transfer, and hears new leads again;
+#   - killed (SIGKILL) during a transfer: after the lease the message is
+#     sent again with the same webhook-id.
 use strict;
 use warnings;
 use File::Basename qw(dirname);
@@ -19,7 +21,7 @@ use NotifyE2E;
 use Time::HiRes qw(time sleep);
 
 ne_skip_unless_ready();
-plan(24);
+plan(28);
 ne_db();
 
 my $KEY = 'ek_restart';
@@ -151,4 +153,28 @@ ok(!grep({ $seen{$_} > 1 } keys %seen), 'none twice (a second copy would carry t
 my @bad = grep { (ne_signatures_ok($_, $sec2))[1] != 1 } @hooks;
 ok(!@bad && ne_sql("SELECT count(*) FROM lumen.outbox WHERE delivered_at IS NULL AND failed_at IS NULL") eq '0',
    'each signed, and nothing is left undelivered in the outbox');
+
+# A crash (SIGKILL) during a transfer: the message stays claimed; once the
+# claim's lease has passed (moved by the superuser: "time passes"), the
+# next lumen notify sends it again, with the same webhook-id, so the
+# receiver can tell it is the same message.
+my $h4 = ne_receiver('crash', script => '200@3');
+my (undef, undef, $w4) = ne_webhook_add($token, "$h4->{url}/hook", 'crash');
+$p = ne_start($conf);
+ok(settled(), 'started a fifth time');
+my $lead6 = ne_ingest(name => 'Arrives Before The Crash', service => 'Crowns');
+@q = ne_wait_requests($h4, 1, 10);
+$rc = ne_stop($p, 5, 'KILL');
+my $m6 = ne_sql("SELECT message_id FROM lumen.outbox WHERE webhook_id = :'w'", w => $w4);
+is(ne_sql("SELECT (delivered_at IS NULL) || ' ' || (claim_token IS NOT NULL) FROM lumen.outbox WHERE message_id = :'m'", m => $m6),
+   'true true', "killed ($rc) during the transfer: the message is claimed and not delivered");
+ne_sql("UPDATE lumen.outbox SET claimed_until = now() - interval '1 second', next_attempt_at = now() - interval '1 second'
+         WHERE message_id = :'m'", m => $m6);
+$p = ne_start($conf);
+@q = ne_wait_requests($h4, 2, 10);
+my $redelivered = ne_wait_until(sub { ne_sql("SELECT delivered_at IS NOT NULL FROM lumen.outbox WHERE message_id = :'m'", m => $m6) eq 't' }, 10);
+ok(@q == 2 && ($q[0]{h}{'webhook-id'} // '') eq $m6 && ($q[1]{h}{'webhook-id'} // '') eq $m6 && $redelivered,
+   'after the lease, it is sent again with the same webhook-id and delivered (' . scalar(@q) . ' requests)');
+$rc = ne_stop($p);
+is($rc, 0, 'and that lumen notify stops with exit 0');
 done();

@@ -350,11 +350,13 @@ static int wait_timeout(struct loop *L)
             t = b;
     } else if (st == NOTIFY_DB_CONNECTING && t > 500) {
         t = 500;                    /* its connect_timeout is checked between waits */
-    } else if (st == NOTIFY_DB_UP && !L->stopping) {
+    } else if (st == NOTIFY_DB_UP && !L->stopping && notify_http_room(L->http) > 0) {
+        /* With no room, a claim waits for a transfer to end (which wakes
+         * the poll), not for the clock. */
         long c = ms_until(&L->next_claim);
         if (c < t)
             t = c;
-        if (L->want_claim && notify_http_room(L->http) > 0)
+        if (L->want_claim)
             t = 0;
     }
     /* Outcomes to tell (a message refused before it started, one that

@@ -13,7 +13,7 @@ use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
 
 ne_skip_unless_ready();
-plan(12);
+plan(15);
 ne_db();
 
 my $N = 20;
@@ -125,12 +125,42 @@ ok(join(',', sort { $a <=> $b } keys %got) eq join(',', sort { $a <=> $b } @lead
 my @rc = map { ne_stop($_) } @p;
 is("@rc", '0 0', 'both stop on SIGTERM with exit 0');
 
+# Every slot busy (concurrency 1, a receiver that takes 4 s) with more
+# due: lumen notify waits for the transfer, it does not spin; idle, it
+# sleeps.  CPU time from /proc, against the wall clock.
+sub cpu_s {
+    my $pid = shift;
+    my $st = ne_slurp("/proc/$pid/stat");
+    $st =~ s/^.*\) //s;                        # past "pid (comm) "
+    my @f = split / /, $st;
+    return ($f[11] + $f[12]) / POSIX::sysconf(POSIX::_SC_CLK_TCK());    # utime + stime
+}
+my $slowr = ne_receiver('slow', script => '200@4,200@4');
+my (undef, undef, $wslow) = ne_webhook_add($token, "$slowr->{url}/hook", 'slow');
+my $one = ne_conf(concurrency => 1);
+ne_api_write($token, "api.notify_test(:'t', :'w')", w => $wslow) for 1, 2;
+my $busy = ne_start($one);
+ne_wait_requests($slowr, 1, 10);
+my ($c0, $w0) = (cpu_s($busy->{pid}), time);
+sleep 3;
+my ($c1, $w1) = (cpu_s($busy->{pid}), time);
+ok($c1 - $c0 < 0.25 * ($w1 - $w0),
+   sprintf('its one slot busy with more due, it waits: %.2f s of CPU in %.1f s', $c1 - $c0, $w1 - $w0));
+ne_wait_requests($slowr, 2, 10);
+ok(ne_wait_until(sub { ne_sql("SELECT count(*) FROM lumen.outbox WHERE webhook_id = :'w' AND delivered_at IS NULL", w => $wslow) eq '0' }, 10),
+   'both delivered, one after the other');
+($c0, $w0) = (cpu_s($busy->{pid}), time);
+sleep 2;
+($c1, $w1) = (cpu_s($busy->{pid}), time);
+ok($c1 - $c0 < 0.2, sprintf('idle, it sleeps: %.2f s of CPU in %.1f s', $c1 - $c0, $w1 - $w0));
+ne_stop($busy);
+
 # 150 leads in one transaction: one alert, 150 counted, 100 ids kept.
 my $key = ne_sql("SELECT lumen.ingest_key_new(:'p')", p => $BSD);
 ne_sql_as('lumen_ingest', "SELECT count(ingest.lead_capture(:'k', jsonb_build_object('name', 'Bulk ' || i, 'service', 'Bulk')))
                              FROM generate_series(1, 150) i", k => $key);
 ok(ne_sql("SELECT count(*) || ' ' || max((payload->>'count')::int) || ' ' || max(jsonb_array_length(payload->'lead_ids'))
-             FROM lumen.outbox WHERE kind = 'lead.new' AND channel = 'webhook' AND delivered_at IS NULL") eq '1 150 100',
+             FROM lumen.outbox WHERE kind = 'lead.new' AND webhook_id = :'w' AND delivered_at IS NULL", w => $wid) eq '1 150 100',
    '150 leads in one transaction: one alert counting 150, with 100 lead ids');
 my ($rc, $err) = ne_once($conf);
 is(ne_sql("SELECT count(*) FROM lumen.outbox WHERE delivered_at IS NULL AND failed_at IS NULL"), '0', 'nothing left undelivered');

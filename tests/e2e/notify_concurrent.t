@@ -3,7 +3,10 @@
 # time over 20 due messages (and two running `lumen notify` over 20 more)
 # send each message exactly once: claims skip what the other holds.  Leads
 # from three connections at once while both run: each lead in exactly one
-# alert.  On a database of its own copied from the demo data.
+# alert; 150 leads in one transaction, one alert.  A deliverer whose
+# slots are all busy waits for a transfer rather than spinning, and idle
+# it sleeps (CPU time against the wall clock).  On a database of its own
+# copied from the demo data.
 use strict;
 use warnings;
 use File::Basename qw(dirname);

@@ -22,9 +22,11 @@
 #                  a test that brings a receiver back on the same address
 #                  passes the first one's port).
 #   --script LIST  the answers, in order, one a request: comma-separated
-#                  STATUS[:RETRY_AFTER][@DELAY], e.g. 500,500,200 or 410
-#                  or 429:2 (429 with Retry-After: 2) or 200@3 (answer
-#                  200 after 3 seconds).  Once the list is used up: 200.
+#                  STATUS[:[d]RETRY_AFTER][@DELAY], e.g. 500,500,200 or 410
+#                  or 429:2 (429 with Retry-After: 2) or 503:d3 (503
+#                  with Retry-After: the HTTP date 3 seconds from now) or
+#                  200@3 (answer 200 after 3 seconds).  Once the list is
+#                  used up: 200.
 #                  A 3xx answer carries Location: /redirected (a client
 #                  that follows it shows up as a request there).
 #   --key KEY      the email API's bearer key: a request without
@@ -38,6 +40,7 @@ use warnings;
 use Getopt::Long;
 use HTTP::Daemon;
 use HTTP::Response;
+use HTTP::Date qw(time2str);
 use File::Spec;
 use Time::HiRes qw(time sleep);
 
@@ -49,7 +52,7 @@ GetOptions('dir=s' => \$dir, 'port=i' => \$port, 'script=s' => \$script, 'key=s'
 
 my @script;
 for my $s (grep { length } split /,/, $script) {
-    $s =~ /^(\d{3})(?::(\d+))?(?:@(\d+(?:\.\d+)?))?$/ or die "hook_receiver: bad script entry '$s'\n";
+    $s =~ /^(\d{3})(?::(d?\d+))?(?:@(\d+(?:\.\d+)?))?$/ or die "hook_receiver: bad script entry '$s'\n";
     push @script, { status => $1, retry_after => $2, delay => $3 // 0 };
 }
 
@@ -105,7 +108,9 @@ while (!$stop) {
     sleep $delay if $delay;
     my $res = HTTP::Response->new($status);
     $res->header('Content-Type' => 'text/plain');
-    $res->header('Retry-After' => $retry_after) if defined $retry_after;
+    if (defined $retry_after) {
+        $res->header('Retry-After' => $retry_after =~ /^d(\d+)$/ ? time2str(time + $1) : $retry_after);
+    }
     $res->header('Location' => '/redirected') if $status =~ /^3/;
     $res->header('Connection' => 'close');
     $res->content("answer $status to request $name\n");

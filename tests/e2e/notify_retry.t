@@ -7,7 +7,8 @@
 #     at the third; the next attempt is about 5 s after the first failure
 #     and about 5 min after the second, and a run before then sends
 #     nothing;
-#   - 429 with Retry-After: 2: the next attempt about 2 s later;
+#   - 429 with Retry-After: 2: the next attempt about 2 s later; an HTTP
+#     date on a 503 too; a huge one clamped to 24 h; none on a 500;
 #   - the last attempt (the 8th) failing: the row fails for good and the
 #     Owner is told by email (notify.failed), once;
 #   - 410: the endpoint is disabled (and says why), its row fails, the Owner
@@ -22,7 +23,7 @@ use NotifyE2E;
 use Time::HiRes qw(time);
 
 ne_skip_unless_ready();
-plan(30);
+plan(33);
 ne_db();
 
 my $KEY = 'ek_retry';
@@ -92,6 +93,23 @@ ok("@s[0..2]" eq 'waiting 1 429' && $s[3] >= 1 && $s[3] <= 4,
 ne_wait_until(sub { ne_sql("SELECT next_attempt_at <= now() FROM lumen.outbox WHERE message_id = :'m'", m => $mid) eq 't' }, 10);
 ($rc, $err) = ne_once($conf);
 ok(state_of($mid) =~ /^delivered 2 200/ && scalar(ne_requests($h2)) == 2, 'delivered once it was due: ' . state_of($mid));
+
+# Retry-After as an HTTP date on a 503; a huge one clamped to 24 h; on a
+# 500 it is not a 429 or 503, so the schedule holds.  One message at a
+# time, the one before put out of the way.
+my $h6 = ne_receiver('hra', script => '503:d10,429:999999,500:1');
+my (undef, undef, $w6) = ne_webhook_add($token, "$h6->{url}/hook", 'retry-after');
+my @gaps;
+for my $i (1 .. 3) {
+    $mid = test_to($w6);
+    ($rc, $err) = ne_once($conf);
+    push @gaps, (split / /, state_of($mid))[3] // -1;
+    ne_sql("UPDATE lumen.outbox SET next_attempt_at = now() + interval '2 days' WHERE message_id = :'m'", m => $mid);
+}
+ok($gaps[0] >= 7 && $gaps[0] <= 12, "503 with Retry-After as an HTTP date 10 s ahead: the next attempt about 10 s later ($gaps[0] s)");
+ok($gaps[1] >= 86000 && $gaps[1] <= 86400, "429 with Retry-After: 999999: clamped to 24 h ($gaps[1] s)");
+ok($gaps[2] >= 4 && $gaps[2] <= 7, "500 with Retry-After: 1: the schedule's 5 s ($gaps[2] s)");
+ne_api_write($token, "api.notify_webhook_remove(:'t', :'w')", w => $w6);
 
 # ------------------------------------------------------------- the last attempt
 my $h3 = ne_receiver('hdown', script => '500');

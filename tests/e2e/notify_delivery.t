@@ -22,7 +22,7 @@ use lib dirname(__FILE__);
 use NotifyE2E;
 
 ne_skip_unless_ready();
-plan(38);
+plan(40);
 ne_db();
 
 my $KEY = 'ek_e2e_' . $$ . '_key';
@@ -217,10 +217,32 @@ ok("@signins" eq 'ok ok ok' && $origins eq '1' && @om == 1 && ($oj->{text} // ''
    "three sign-ins of the Admin (first origin, a new one, the new one again): one email, naming the new origin ($origins rows): "
    . ($oj->{subject} // '') . ' / ' . ($oj->{text} // ''));
 
+# Hostile text where an alert takes text from: the practice's name (quotes,
+# a backslash, a line break) and a visitor's service (a header injection
+# attempt, an escape sequence).  The email is valid JSON, its subject one
+# line, no control character anywhere but the text's line breaks; the
+# webhook's data is JSON, so the name goes as it is, escaped.
+ne_sql("UPDATE lumen.practices SET name = E'Bright \"Smile\" \\\\ Dental\r\nX-Evil: 1' WHERE id = :'p'", p => $BSD);
+my $hl = ne_ingest(name => 'Hostile Service', service => "Whitening\r\nBcc: evil\@example.test\e]0;pwned\a");
+my $before_h = scalar(ne_requests($mail));
+($rc, $err) = ne_once($conf);
+my ($hm) = grep { $_->{body} =~ /frontdesk/ } (ne_requests($mail))[$before_h .. scalar(ne_requests($mail)) - 1];
+my $hj = $hm ? ne_json($hm->{body}) : undef;
+my ($hw) = grep { ne_kind($_) eq 'lead.new' } (ne_requests($hook))[-1];
+my $hwj = $hw ? ne_json($hw->{body}) : undef;
+ok($hj && ($hj->{subject} // '') !~ /[\x00-\x1f\x7f]/ && ($hj->{text} // '') !~ /[\x00-\x09\x0b-\x1f\x7f]/
+   && ($hj->{subject} // '') =~ /Bright "Smile" \\ Dental/,
+   'hostile practice name and service: the email is JSON, its subject one line, no control characters: '
+   . ($hm ? $hm->{body} : 'no email'));
+ok($hwj && ($hwj->{data}{practice_name} // '') eq "Bright \"Smile\" \\ Dental\r\nX-Evil: 1"
+   && !grep({ /[\x00-\x1f\x7f]/ } @{ $hwj->{data}{services} // [] }),
+   "and the webhook's JSON carries the name as it is (escaped), the visitor's service cleaned: " . ($hw ? $hw->{body} : 'none'));
+ne_sql("UPDATE lumen.practices SET name = 'Bright Smile Dental' WHERE id = :'p'", p => $BSD);
+
 # Every request the receivers saw, by kind: nothing unexplained.
 my %kinds;
 $kinds{ne_kind($_)}++ for ne_requests($hook);
-is(join(' ', map { "$_=$kinds{$_}" } sort keys %kinds), 'lead.new=1 member.invite=1 notify.test=3',
+is(join(' ', map { "$_=$kinds{$_}" } sort keys %kinds), 'lead.new=2 member.invite=1 notify.test=3',
    'the webhook got exactly the events made here');
 is(ne_sql("SELECT count(*) FROM lumen.outbox WHERE delivered_at IS NULL AND failed_at IS NULL
              AND NOT (kind = 'notify.test' AND channel = 'email')"), '0',

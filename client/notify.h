@@ -41,7 +41,9 @@
 
 #include "client/config.h"
 
-/* The claim's lease, and the claims at once (notify.claim's limit). */
+/* Seconds: a claim's lease (a transfer takes 25 s at most: a 10 s lookup
+ * and 15 s of HTTP, so the lease outlasts it with room for the report);
+ * the longest sleep with LISTEN; the poll behind a transaction pooler. */
 #define NOTIFY_LEASE_S 60
 #define NOTIFY_IDLE_POLL_S 30
 #define NOTIFY_POOLER_POLL_S 2

@@ -34,7 +34,11 @@ util-linux ca-certificates
 # postgresql-15-plpgsql-check, the static checker tests/db/plpgsql_check.pg
 # runs over every PL/pgSQL function (created in the test's transaction,
 # rolled back); groff-base, whose groff -ww checks that lumen(1) renders
-# without a warning (tests/doc/man.t).
+# without a warning (tests/doc/man.t);
+# HTTP::Daemon for the webhook receiver and email API stand-in that the
+# tests of `lumen notify` run on loopback (tests/e2e/hook_receiver.pl), and
+# openssl's command line, the implementation of HMAC-SHA256 of its own
+# those tests verify the webhook signatures with.
 # (postgresql-contrib-15 is a virtual name on bookworm: pgcrypto, citext
 # and pg_trgm ship in postgresql-15 itself.)
 TEST_PKGS="
@@ -42,6 +46,7 @@ libcmocka-dev
 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl perl libtext-csv-perl
 postgresql-15-plpgsql-check
 tmux oathtool procps time qrencode zbar-tools groff-base
+libhttp-daemon-perl openssl
 "
 # Building the .deb and checking it (make deb, tests/pkg/deb.t):
 # dpkg-buildpackage (dpkg-dev), dh (debhelper), lintian, prove (perl), and

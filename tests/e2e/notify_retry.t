@@ -107,7 +107,9 @@ for my $i (1 .. 3) {
     ne_sql("UPDATE lumen.outbox SET next_attempt_at = now() + interval '2 days' WHERE message_id = :'m'", m => $mid);
 }
 ok($gaps[0] >= 7 && $gaps[0] <= 12, "503 with Retry-After as an HTTP date 10 s ahead: the next attempt about 10 s later ($gaps[0] s)");
-ok($gaps[1] >= 86000 && $gaps[1] <= 86400, "429 with Retry-After: 999999: clamped to 24 h ($gaps[1] s)");
+# The gap runs from the claim; the 24 h from the report, which a loaded
+# machine may make seconds later.
+ok($gaps[1] >= 86000 && $gaps[1] <= 86430, "429 with Retry-After: 999999: clamped to 24 h ($gaps[1] s)");
 ok($gaps[2] >= 4 && $gaps[2] <= 7, "500 with Retry-After: 1: the schedule's 5 s ($gaps[2] s)");
 ne_api_write($token, "api.notify_webhook_remove(:'t', :'w')", w => $w6);
 

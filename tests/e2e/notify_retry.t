@@ -57,7 +57,7 @@ my ($rc, $err) = ne_once($conf);
 my @s = split / /, state_of($mid);
 ok($rc == 0 && scalar(ne_requests($h1)) == 1 && "@s[0..2]" eq 'waiting 1 500',
    "the first try: HTTP 500, the message waits (@s, exit $rc)");
-ok(defined $s[3] && $s[3] >= 4 && $s[3] <= 7, "the next attempt is about 5 s after the first failure ($s[3] s)");
+ok(defined $s[3] && $s[3] >= 4 && $s[3] <= 10, "the next attempt is about 5 s after the first failure ($s[3] s)");
 like_error($mid, qr/^HTTP 500$/, "its last error says HTTP 500 (the receiver's answer is not kept)");
 ($rc, $err) = ne_once($conf);
 is(scalar(ne_requests($h1)), 1, 'a run before the next attempt is due sends nothing');
@@ -106,11 +106,11 @@ for my $i (1 .. 3) {
     push @gaps, (split / /, state_of($mid))[3] // -1;
     ne_sql("UPDATE lumen.outbox SET next_attempt_at = now() + interval '2 days' WHERE message_id = :'m'", m => $mid);
 }
-ok($gaps[0] >= 7 && $gaps[0] <= 12, "503 with Retry-After as an HTTP date 10 s ahead: the next attempt about 10 s later ($gaps[0] s)");
+ok($gaps[0] >= 7 && $gaps[0] <= 15, "503 with Retry-After as an HTTP date 10 s ahead: the next attempt about 10 s later ($gaps[0] s)");
 # The gap runs from the claim; the 24 h from the report, which a loaded
 # machine may make seconds later.
 ok($gaps[1] >= 86000 && $gaps[1] <= 86430, "429 with Retry-After: 999999: clamped to 24 h ($gaps[1] s)");
-ok($gaps[2] >= 4 && $gaps[2] <= 7, "500 with Retry-After: 1: the schedule's 5 s ($gaps[2] s)");
+ok($gaps[2] >= 4 && $gaps[2] <= 10, "500 with Retry-After: 1: the schedule's 5 s ($gaps[2] s)");
 ne_api_write($token, "api.notify_webhook_remove(:'t', :'w')", w => $w6);
 
 # ------------------------------------------------------------- the last attempt

@@ -6,8 +6,8 @@
 #                           (make, make deps, make demo)
 #   install-deps.sh test    that, and what the tests add: cmocka, pgTAP and
 #                           pg_prove's handler, plpgsql_check, tmux,
-#                           oathtool, procps, qrencode, zbarimg (make check,
-#                           .ci/run)
+#                           oathtool, procps, qrencode, zbarimg, pgbouncer
+#                           (make check, .ci/run)
 #   install-deps.sh list [run|test]   print the packages, one a line
 #
 # Idempotent: a second run installs nothing. Works as root or through sudo.
@@ -32,7 +32,11 @@ util-linux ca-certificates
 # postgresql-15-plpgsql-check, the static checker tests/db/plpgsql_check.pg
 # runs over every PL/pgSQL function (created in the test's transaction,
 # rolled back); groff-base, whose groff -ww checks that lumen(1) renders
-# without a warning (tests/doc/man.t).
+# without a warning (tests/doc/man.t); pgbouncer, which tests/pooler/
+# starts in front of the test cluster (pool_mode = transaction, on a Unix
+# socket of its own, as the postgres user when run as root) to run e2e
+# tests through a transaction pooler (the package's own service is not
+# used).
 # (postgresql-contrib-15 is a virtual name on bookworm: pgcrypto, citext
 # and pg_trgm ship in postgresql-15 itself.)
 TEST_PKGS="
@@ -40,6 +44,7 @@ libcmocka-dev
 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl perl libtext-csv-perl
 postgresql-15-plpgsql-check
 tmux oathtool procps time qrencode zbar-tools groff-base
+pgbouncer
 "
 
 usage() { echo "usage: install-deps.sh [run|test] | list [run|test]" >&2; exit 2; }

@@ -43,6 +43,9 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.t)
 # screen of lumen shows the thing yet: qrshow draws a QR code.
 E2E_SRC  := $(sort $(wildcard tests/e2e/*.c))
 E2E_BIN  := $(E2E_SRC:tests/e2e/%.c=$(B)/tests/e2e/%)
+# TAP programs that tests/pooler/*.t run behind PgBouncer (cmocka).
+POOLER_SRC := $(sort $(wildcard tests/pooler/*.c))
+POOLER_BIN := $(POOLER_SRC:tests/pooler/%.c=$(B)/tests/pooler/%)
 # The same names `lumen db migrate --dir` reads: [0-9]*.sql, in name order.
 MIGRATIONS := $(sort $(wildcard db/migrations/[0-9]*.sql))
 API_SQL    := $(sort $(wildcard db/api/[0-9]*.sql))
@@ -117,7 +120,12 @@ $(E2E_BIN): $(B)/tests/e2e/%: tests/e2e/%.c $(B)/liblumen.a $(B)/flags
 	$(say) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblumen.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
-e2e-helpers: $(E2E_BIN)
+$(POOLER_BIN): $(B)/tests/pooler/%: tests/pooler/%.c $(B)/liblumen.a $(B)/flags $(B)/test-deps-ok tests/unit/unit.h tests/unit/cluster.h
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblumen.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+e2e-helpers: $(E2E_BIN) $(POOLER_BIN)
 
 # lumen(1): doc/lumen.1.in, its KEYS section written from the action table
 # by doc/mankeys.c (so the page cannot drift from the keys).  Dated by

@@ -45,7 +45,11 @@ void conn_env_scrub(void)
  * an error (row_security = off) or change what the api's SQL and PL/pgSQL
  * mean (transform_null_equals, plpgsql.variable_conflict,
  * plpgsql.extra_errors).  libpq splits options on spaces: a space inside a
- * value is escaped. */
+ * value is escaped.
+ *
+ * These strings are the one list of what the client relies on: behind a
+ * transaction pooler, conn_pooled_prelude() derives from them the
+ * statements that set the same values in each call's own transaction. */
 #define CONN_SESSION_COMMON                                         \
     "-c default_transaction_read_only=off "                         \
     "-c default_transaction_isolation=read\\ committed "            \
@@ -61,10 +65,12 @@ const char *conn_session_options(enum conn_use use)
 {
     /* The client names every schema it calls, so its path holds only
      * pg_catalog, with pg_temp named last so that no temporary object can
-     * stand in for a built-in.  Its calls are short: a wait past these
-     * bounds is a fault to report, not to sit out. */
+     * stand in for a built-in.  It acts as its login role, never as a role
+     * that a role default (or, behind a pooler, someone else's SET ROLE on
+     * a shared server connection) picked.  Its calls are short: a wait
+     * past these bounds is a fault to report, not to sit out. */
     static const char client[] = CONN_SESSION_COMMON
-        "-c search_path=pg_catalog,pg_temp "
+        "-c search_path=pg_catalog,pg_temp -c role=none "
         "-c statement_timeout=30s -c lock_timeout=5s "
         "-c idle_in_transaction_session_timeout=60s";
     /* Migrations set their own search_path and may rewrite big tables:
@@ -76,6 +82,170 @@ const char *conn_session_options(enum conn_use use)
     /* The deliverer calls the notify.* functions as the client calls the
      * api: short calls, every schema named. */
     return use == CONN_USE_MIGRATE ? migrate : client;
+}
+
+/* Behind a transaction pooler (PgBouncer pool_mode = transaction) the
+ * connection the client holds is the pooler's, and each transaction runs
+ * on whichever server connection is free.  So `options` cannot work:
+ * PgBouncer refuses an unknown startup parameter, and one it was told to
+ * ignore would be dropped in silence.  Nor can a SET at connect: it would
+ * land on one server connection and stay there for whoever gets it next,
+ * while the client's next transaction runs elsewhere.  And the session a
+ * call lands on is not the client's: anyone with the same login role
+ * shares the pool, and may have left a SET search_path, bytea_output,
+ * default_transaction_read_only or ROLE on it (server_reset_query runs only
+ * in session mode).  Checking the settings at connect proves nothing
+ * about the next server connection, and a role's defaults are no help
+ * against a SET.  The api functions' own SET clauses (search_path,
+ * lock_timeout) hold only inside them: not for the statement around them,
+ * nor for how their rows are written out (DateStyle, bytea_output,
+ * extra_float_digits apply as the row is sent).
+ *
+ * So the settings go where a transaction pooler keeps them together with
+ * the call: in its transaction.  Each call is sent as one pipeline (db.c),
+ * these statements first, then the call, then one Sync: an implicit
+ * transaction, on one server connection, that ends (committing, or rolling
+ * back on any error) at the Sync.  What is set in it is transaction-local
+ * (set_config(..., true), i.e. SET LOCAL), so it neither leaks out to the
+ * next user of the server connection nor depends on what came in.  One
+ * round trip, as before; the server parses three short SETs and one
+ * SELECT more per call.  (An explicit BEGIN ... COMMIT would do as well
+ * but leave a failed call's transaction open, holding the server
+ * connection, until a ROLLBACK one more round trip away.)
+ *
+ * From each -c setting of the options above:
+ *   default_transaction_{isolation,read_only,deferrable}: read when a
+ *       transaction starts, which has happened by then; the transaction's
+ *       own transaction_* is set instead, by plain SETs that come before
+ *       any query takes a snapshot (as SET TRANSACTION would, which warns
+ *       outside a BEGIN block).  A plain SET of these three is reset when
+ *       the next transaction starts, so it does not outlive this one.
+ *   idle_session_timeout: acts only on a session idle outside any
+ *       transaction, which behind a pooler is PgBouncer's server connection
+ *       (its server_idle_timeout), never the client's: left out.
+ *   plpgsql.variable_conflict: superuser-only (PGC_SUSET) once PL/pgSQL is
+ *       loaded, so set_config would fail on a server connection that has
+ *       run a function; for the same reason no pool-mate can change it (a
+ *       value set before PL/pgSQL loads is dropped, with a warning, when it
+ *       loads), nor can a role default that a superuser did not set: left
+ *       out.  (The option at connect is dropped the same way: only
+ *       PostgreSQL's default, error, or a superuser's choice, ever holds.)
+ *   every other one: SELECT pg_catalog.set_config(name, value, true), all
+ *       in one statement, before the call is even parsed (so the call's
+ *       names resolve under the client's search_path).  That statement
+ *       itself names its function with its schema and resolves no other
+ *       name, whatever search_path it finds.
+ * What a pool-mate leaves behind can then at worst make a call fail with
+ * an error (a statement_timeout of 1 ms that fires before the prelude has
+ * run), never run it with other settings. */
+#define PRELUDE_MAX 8
+#define PRELUDE_SQL_MAX 2048
+
+static void prelude_add(char *buf, size_t *len, const char *s, size_t n)
+{
+    if (*len + n + 1 > PRELUDE_SQL_MAX)
+        mem_fatal("conn_pooled_prelude: the settings do not fit");
+    memcpy(buf + *len, s, n);
+    *len += n;
+    buf[*len] = '\0';
+}
+
+/* S as a SQL string literal (quotes doubled) appended to BUF. */
+static void prelude_quote(char *buf, size_t *len, const char *s, size_t n)
+{
+    prelude_add(buf, len, "'", 1);
+    for (size_t i = 0; i < n; i++)
+        prelude_add(buf, len, s[i] == '\'' ? "''" : s + i, 1 + (s[i] == '\''));
+    prelude_add(buf, len, "'", 1);
+}
+
+struct prelude {
+    char sql[PRELUDE_MAX][PRELUDE_SQL_MAX];
+    const char *stmt[PRELUDE_MAX];
+    size_t n;
+};
+
+static void prelude_build(struct prelude *p, const char *options)
+{
+    size_t len[PRELUDE_MAX] = { 0 };
+    size_t nset = 0;             /* the set_config SELECT: the last statement */
+    char *sel = p->sql[PRELUDE_MAX - 1];
+    size_t *sellen = &len[PRELUDE_MAX - 1];
+    p->n = 0;
+    for (const char *o = options; *o;) {
+        if (strncmp(o, "-c ", 3) != 0)
+            mem_fatal("conn_pooled_prelude: an option is not -c");
+        o += 3;
+        char set[256];
+        size_t k = 0;
+        for (; *o && *o != ' '; o++) {
+            if (*o == '\\' && o[1])
+                o++;
+            if (k + 1 >= sizeof set)
+                mem_fatal("conn_pooled_prelude: an option is too long");
+            set[k++] = *o;
+        }
+        set[k] = '\0';
+        while (*o == ' ')
+            o++;
+        const char *eq = strchr(set, '=');
+        if (!eq)
+            mem_fatal("conn_pooled_prelude: an option has no value");
+        size_t nlen = (size_t)(eq - set);
+        const char *val = eq + 1;
+        static const char dt[] = "default_transaction_";
+        static const char *const left_out[] = { "idle_session_timeout",
+                                                "plpgsql.variable_conflict" };
+        bool skip = false;
+        for (size_t i = 0; i < sizeof left_out / sizeof left_out[0]; i++)
+            skip |= nlen == strlen(left_out[i]) && strncmp(set, left_out[i], nlen) == 0;
+        if (skip)
+            continue;
+        if (strncmp(set, dt, sizeof dt - 1) == 0) {
+            if (p->n + 2 > PRELUDE_MAX)
+                mem_fatal("conn_pooled_prelude: too many statements");
+            char *q = p->sql[p->n];
+            size_t *ql = &len[p->n];
+            p->n++;
+            prelude_add(q, ql, "SET transaction_", strlen("SET transaction_"));
+            prelude_add(q, ql, set + sizeof dt - 1, nlen - (sizeof dt - 1));
+            prelude_add(q, ql, " = ", 3);
+            prelude_quote(q, ql, val, strlen(val));
+            continue;
+        }
+        const char *sep = nset++ ? ", " : "SELECT ";
+        prelude_add(sel, sellen, sep, strlen(sep));
+        prelude_add(sel, sellen, "pg_catalog.set_config(", strlen("pg_catalog.set_config("));
+        prelude_quote(sel, sellen, set, nlen);
+        prelude_add(sel, sellen, ", ", 2);
+        prelude_quote(sel, sellen, val, strlen(val));
+        prelude_add(sel, sellen, ", true)", strlen(", true)"));
+    }
+    for (size_t i = 0; i < p->n; i++)
+        p->stmt[i] = p->sql[i];
+    if (nset)
+        p->stmt[p->n++] = sel;
+}
+
+const char *const *conn_pooled_prelude(enum conn_use use, size_t *n)
+{
+    /* Built once per options string, i.e. per use. */
+    static struct {
+        const char *options;
+        struct prelude p;
+    } cache[4];
+    const char *options = conn_session_options(use);
+    for (size_t i = 0; i < sizeof cache / sizeof cache[0]; i++) {
+        if (!cache[i].options) {
+            prelude_build(&cache[i].p, options);
+            cache[i].options = options;
+        }
+        if (cache[i].options == options) {
+            *n = cache[i].p.n;
+            return cache[i].p.stmt;
+        }
+    }
+    mem_fatal("conn_pooled_prelude: more uses than the cache holds");
 }
 
 enum conn_host_kind conn_host_kind(const char *host)
@@ -175,9 +345,14 @@ void conn_params(const struct config *cfg, enum conn_use use,
     PARAM("application_name", use == CONN_USE_NOTIFY ? "lumen notify" : "lumen");
     /* GSS encryption would be negotiated outside the TLS policy above. */
     PARAM("gssencmode", "disable");
+    /* Behind a transaction pooler each call sets them in its own
+     * transaction instead (conn_pooled_prelude).  (Left out, or empty,
+     * libpq would take PGOPTIONS from the environment were the scrub
+     * skipped; PgBouncer would then refuse the connection, loudly.) */
+    if (cfg->db.pooler != CONFIG_POOLER_TRANSACTION)
+        PARAM("options", conn_session_options(use));
     /* The rest restate libpq's defaults, so that no leftover in the
      * environment can change them even if the scrub was skipped. */
-    PARAM("options", conn_session_options(use));
     PARAM("client_encoding", "UTF8");
     PARAM("sslcompression", "0");
     PARAM("channel_binding", "prefer");
@@ -205,6 +380,17 @@ PGconn *conn_open_blocking(const struct config *cfg, enum conn_use use, char *er
 {
     if (conn_policy_check(cfg, err, errlen) != 0)
         return NULL;
+    /* Migrations hold a session-level advisory lock and run each file in a
+     * transaction of its own, with SET ROLE between them: behind a
+     * transaction pooler those would land on different server connections
+     * (the lock taken on one, released on another). */
+    if (use == CONN_USE_MIGRATE && cfg->db.pooler == CONFIG_POOLER_TRANSACTION) {
+        snprintf(err, errlen,
+                 "%s: [database] pooler = transaction: migrations need a session of their own; "
+                 "run them with a config whose [database] reaches PostgreSQL directly "
+                 "(pooler = none)", cfg->path);
+        return NULL;
+    }
     const char *keys[CONN_PARAMS_MAX], *vals[CONN_PARAMS_MAX];
     conn_params(cfg, use, keys, vals, CONN_PARAMS_MAX);
     PGconn *c = PQconnectdbParams(keys, vals, 0);

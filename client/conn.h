@@ -11,7 +11,9 @@
  * relies on (writable transactions, timeouts, search_path, the text forms
  * of dates, bytea and intervals) go in libpq's `options`, which outranks a
  * role's or a database's defaults, so `ALTER ROLE ... SET` cannot break
- * the client.                                                             */
+ * the client.  Behind a transaction pooler ([database] pooler =
+ * transaction) no `options` is sent: each call sets the same values in its
+ * own transaction (conn_pooled_prelude; conn.c says why).                 */
 #ifndef LUMEN_CLIENT_CONN_H
 #define LUMEN_CLIENT_CONN_H
 
@@ -39,6 +41,12 @@ void conn_env_scrub(void);
 /* The libpq `options` value (a list of -c settings) for USE; static. */
 const char *conn_session_options(enum conn_use use);
 
+/* Behind a transaction pooler: the statements sent before each call, in
+ * the same pipeline and so the same transaction (client/db.c), that set
+ * what conn_session_options(USE) sets at connect, transaction-locally.
+ * *N gets their number; the array and strings are static. */
+const char *const *conn_pooled_prelude(enum conn_use use, size_t *n);
+
 /* What kind of host one entry of [database] host is. */
 enum conn_host_kind conn_host_kind(const char *host);
 
@@ -55,7 +63,8 @@ void conn_params(const struct config *cfg, enum conn_use use,
                  const char **keys, const char **vals, size_t n);
 
 /* Checks the policy, then connects (blocking).  Returns the connection or
- * NULL with a one-line message in err.  The caller PQfinish()es it. */
+ * NULL with a one-line message in err.  The caller PQfinish()es it.
+ * CONN_USE_MIGRATE is refused behind a transaction pooler. */
 PGconn *conn_open_blocking(const struct config *cfg, enum conn_use use,
                            char *err, size_t errlen);
 

@@ -144,6 +144,7 @@ static void schedule_retry(struct db *db, const char *why)
     }
     db->state = DB_WAITING;
     db->flushing = false;
+    db->piped = false;
     cancel_release(db->cancel);
     db->cancel = NULL;
     db->attempt++;
@@ -267,14 +268,45 @@ int db_timeout_ms(struct db *db, long long now_ms)
     return at <= now_ms ? 0 : (int)(at - now_ms);
 }
 
+static bool pooled(const struct db *db)
+{
+    return db->cfg->db.pooler == CONFIG_POOLER_TRANSACTION;
+}
+
+/* Behind a transaction pooler: the settings' statements
+ * (conn_pooled_prelude), then the call, then one Sync, in pipeline mode.
+ * Everything before a Sync is one implicit transaction, which the pooler
+ * keeps on one server connection and the server ends at the Sync
+ * (rolled back on any error), so the settings hold for exactly this call,
+ * whatever the server connection's session had. */
+static int pooled_send(struct db *db, struct call *c)
+{
+    size_t n;
+    const char *const *pre = conn_pooled_prelude(CONN_USE_CLIENT, &n);
+    if (!PQenterPipelineMode(db->conn))
+        return 0;
+    db->piped = true;
+    db->pipe_at = 0;
+    db->pipe_call = (int)n;
+    for (size_t i = 0; i < n; i++)
+        if (!PQsendQueryParams(db->conn, pre[i], 0, NULL, NULL, NULL, NULL, 0))
+            return 0;
+    if (!PQsendQueryParams(db->conn, c->sql, c->nparams, NULL,
+                           (const char *const *)c->values, c->lengths, c->formats, 0))
+        return 0;
+    return PQpipelineSync(db->conn);
+}
+
 static void send_next(struct db *db)
 {
     if (db->state != DB_READY || db->inflight || !db->head || cancel_waiting(db))
         return;
     struct call *c = take_head(db);
     db->inflight = c;
-    if (!PQsendQueryParams(db->conn, c->sql, c->nparams, NULL,
-                           (const char *const *)c->values, c->lengths, c->formats, 0)) {
+    if (!(pooled(db) ? pooled_send(db, c)
+                     : PQsendQueryParams(db->conn, c->sql, c->nparams, NULL,
+                                         (const char *const *)c->values, c->lengths,
+                                         c->formats, 0))) {
         lost(db, PQerrorMessage(db->conn));
         return;
     }
@@ -312,6 +344,34 @@ static void finish_inflight(struct db *db)
     db_call_free(c);
 }
 
+/* One result (or NULL, the end of a statement's) of a pooled call's
+ * pipeline.  What is kept is the call's own result, or the first error of
+ * any statement (the rest are then PGRES_PIPELINE_ABORTED); the Sync's
+ * result ends the call.  True when the call is answered. */
+static bool piped_result(struct db *db, PGresult *r)
+{
+    if (!r) {
+        db->pipe_at++;
+        return false;
+    }
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        PQexitPipelineMode(db->conn);
+        db->piped = false;
+        finish_inflight(db);
+        return true;
+    }
+    bool failed = db->result && PQresultStatus(db->result) == PGRES_FATAL_ERROR;
+    if (!failed && (st == PGRES_FATAL_ERROR || db->pipe_at == db->pipe_call)) {
+        PQclear(db->result);
+        db->result = r;
+    } else {
+        PQclear(r);
+    }
+    return false;
+}
+
 static void read_input(struct db *db)
 {
     if (!PQconsumeInput(db->conn)) {
@@ -324,6 +384,11 @@ static void read_input(struct db *db)
     }
     while (db->inflight && !PQisBusy(db->conn)) {
         PGresult *r = PQgetResult(db->conn);
+        if (db->piped) {
+            if (piped_result(db, r))
+                break;
+            continue;
+        }
         if (!r) {
             finish_inflight(db);
             break;

@@ -151,6 +151,21 @@ static int copy_rows(PGconn *conn, db_copy_row_fn row, void *ud,
     return -1;
 }
 
+/* Behind a transaction pooler, the settings the connection's `options`
+ * would have set, in this transaction (conn.c: conn_pooled_prelude), as
+ * every call of client/db.c has them. */
+static int pooled_prelude(struct db *db, PGconn *conn, char sqlstate[6], char *err, size_t errlen)
+{
+    if (db->cfg->db.pooler != CONFIG_POOLER_TRANSACTION)
+        return 0;
+    size_t n;
+    const char *const *pre = conn_pooled_prelude(CONN_USE_CLIENT, &n);
+    for (size_t i = 0; i < n; i++)
+        if (exec_ok(conn, pre[i], 0, NULL, sqlstate, err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
 int db_copy_out(struct db *db, const char *prep, int nparams, const char *const *values,
                 const char *copy_sql, db_copy_row_fn row, void *ud,
                 const volatile sig_atomic_t *stop, char sqlstate[6], char *err, size_t errlen)
@@ -165,6 +180,7 @@ int db_copy_out(struct db *db, const char *prep, int nparams, const char *const 
     int rc = -1;
     bool stopped = false;
     if (exec_ok(conn, "BEGIN", 0, NULL, sqlstate, err, errlen) == 0 &&
+        pooled_prelude(db, conn, sqlstate, err, errlen) == 0 &&
         (!prep || exec_ok(conn, prep, nparams, values, sqlstate, err, errlen) == 0)) {
         if (!PQsendQuery(conn, copy_sql)) {
             conn_error_line(PQerrorMessage(conn), err, errlen);

@@ -49,6 +49,11 @@ struct db {
     struct cancel_req *cancel;      /* for the call in flight; the next waits */
     long long cancel_until_ms;      /* ... but not longer than this */
     PGresult *result;               /* last result of the call in flight */
+    /* Behind a transaction pooler the call in flight is a pipeline
+     * (client/db.c, pooled_send): */
+    bool piped;                     /* it is one, in pipeline mode */
+    int pipe_at;                    /* whose results come now: 0 is the first */
+    int pipe_call;                  /* which statement is the call's own */
     bool flushing;
     bool closing;                   /* db_close is answering what is left */
     char error[CONFIG_ERR_MAX];

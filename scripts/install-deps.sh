@@ -6,8 +6,8 @@
 #                           (make, make deps, make demo)
 #   install-deps.sh test    that, and what the tests add: cmocka, pgTAP and
 #                           pg_prove's handler, plpgsql_check, tmux,
-#                           oathtool, procps, qrencode, zbarimg (make check,
-#                           .ci/run)
+#                           oathtool, procps, qrencode, zbarimg, pgbouncer
+#                           (make check, .ci/run)
 #   install-deps.sh deb     that of run, and what building and checking the
 #                           Debian package adds (make deb, .ci/run)
 #   install-deps.sh list [run|test|deb]   print the packages, one a line
@@ -38,7 +38,11 @@ util-linux ca-certificates
 # HTTP::Daemon for the webhook receiver and email API stand-in that the
 # tests of `lumen notify` run on loopback (tests/e2e/hook_receiver.pl), and
 # openssl's command line, the implementation of HMAC-SHA256 of its own
-# those tests verify the webhook signatures with.
+# those tests verify the webhook signatures with; pgbouncer, which
+# tests/pooler/ starts in front of the test cluster (pool_mode =
+# transaction, on a Unix socket of its own, as the postgres user when run
+# as root) to run e2e tests through a transaction pooler (the package's
+# own service is not used).
 # (postgresql-contrib-15 is a virtual name on bookworm: pgcrypto, citext
 # and pg_trgm ship in postgresql-15 itself.)
 TEST_PKGS="
@@ -47,6 +51,7 @@ postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl perl libtext-csv-perl
 postgresql-15-plpgsql-check
 tmux oathtool procps time qrencode zbar-tools groff-base
 libhttp-daemon-perl openssl
+pgbouncer
 "
 # Building the .deb and checking it (make deb, tests/pkg/deb.t):
 # dpkg-buildpackage (dpkg-dev), dh (debhelper), lintian, prove (perl), and

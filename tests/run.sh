@@ -13,7 +13,9 @@
 #   LUMEN_TEST_PGDIR           the cluster's folder (to stop and start it)
 # The e2e tests copy lumen_demo (migrated, with the demo data and the demo
 # leads of db/demo/leads.sql) into a database of their own with e2e_db
-# (tests/e2e/lib.sh).
+# (tests/e2e/lib.sh).  tests/pooler/*.t come last: some of them again, and
+# tests of their own, each with lumen behind a PgBouncer in transaction
+# mode that tests/pooler/through.sh starts for it.
 set -eu
 top=$(pwd)
 pgdir=$top/build/testpg
@@ -56,7 +58,8 @@ psql -X -q -v ON_ERROR_STOP=1 -1 -d lumen_demo -f db/demo/demo.sql -f db/demo/le
 named=0
 for a in "$@"; do case $a in -*) ;; *) named=1 ;; esac; done
 if [ $named -eq 0 ]; then
-  for f in build/tests/unit/*.t tests/doc/*.t tests/db/*.t tests/db/*.pg tests/e2e/*.t; do
+  for f in build/tests/unit/*.t tests/doc/*.t tests/db/*.t tests/db/*.pg tests/e2e/*.t \
+           tests/pooler/*.t; do
     [ -e "$f" ] && set -- "$@" "./$f"
   done
 fi

@@ -27,8 +27,11 @@ sub ok { my ($c, $what) = @_; $what =~ s/\s*\n\s*/ /g; $n++; print(($c ? "ok" : 
 my $db = "auditexp_$$";
 my $tmp = tempdir(CLEANUP => 1);
 system("createdb -T lumen_demo $db") == 0 or do { print "Bail out! cannot create $db\n"; exit 1 };
-END { system("dropdb --if-exists $db >/dev/null 2>&1") if $db; }
-open(my $in, '<', $ENV{LUMEN_TEST_CONF}) or die;
+# Through PgBouncer (tests/pooler/through.sh) the config is its, and the
+# pooler's server connection to the database is ended by --force.
+my $force = $ENV{LUMEN_TEST_POOLER_CONF} ? '--force' : '';
+END { system("dropdb --if-exists $force $db >/dev/null 2>&1") if $db; }
+open(my $in, '<', $ENV{LUMEN_TEST_POOLER_CONF} // $ENV{LUMEN_TEST_CONF}) or die;
 my $conf = "$tmp/lumen.conf";
 open(my $out, '>', $conf) or die;
 while (<$in>) { s/^dbname = .*/dbname = $db/; print $out $_; }

@@ -22,7 +22,11 @@
 # Against the test cluster (tests/run.sh):
 #   e2e_db [CONF LINE...]      a database of this test's own, copied from
 #                              lumen_demo, and a config for it in $E2E_CONF
-#                              (extra lines appended, e.g. "[ui]" ...)
+#                              (extra lines appended, e.g. "[ui]" ...);
+#                              with $LUMEN_TEST_POOLER_CONF set (the test
+#                              runs through tests/pooler/through.sh) the
+#                              config is that one's: lumen connects through
+#                              PgBouncer in transaction mode
 #   e2e_sql SQL                run SQL there as postgres; prints the rows
 #   e2e_lumen [VAR=VALUE...]   start lumen on that config, with the variables
 #   e2e_sign_in EMAIL [PASS]   type email and password (demo password default)
@@ -59,7 +63,10 @@ e2e_cleanup() {
   rm -f "$E2E_TMUXCONF" "$E2E_STATUS" "$E2E_STATUS".*
   rm -rf "$E2E_SANDIR"
   [ -n "$E2E_CONF" ] && rm -f "$E2E_CONF"
-  [ -n "$E2E_DB" ] && dropdb --if-exists "$E2E_DB" >/dev/null 2>&1
+  # Through PgBouncer (tests/pooler), its server connection to the
+  # database outlives the client: --force ends it, where dropdb would wait
+  # 5 s for it and then fail.
+  [ -n "$E2E_DB" ] && dropdb --if-exists ${LUMEN_TEST_POOLER_CONF:+--force} "$E2E_DB" >/dev/null 2>&1
   true
 }
 trap e2e_cleanup EXIT
@@ -212,7 +219,7 @@ e2e_db() {
   dropdb --if-exists "$E2E_DB" >/dev/null 2>&1
   createdb -T lumen_demo "$E2E_DB" || { echo "Bail out! cannot create $E2E_DB"; exit 1; }
   E2E_CONF=$(mktemp)
-  sed "s/^dbname = .*/dbname = $E2E_DB/" "$LUMEN_TEST_CONF" > "$E2E_CONF"
+  sed "s/^dbname = .*/dbname = $E2E_DB/" "${LUMEN_TEST_POOLER_CONF:-$LUMEN_TEST_CONF}" > "$E2E_CONF"
   for _line in "$@"; do printf '%s\n' "$_line" >> "$E2E_CONF"; done
   chmod 600 "$E2E_CONF"
 }

@@ -160,6 +160,7 @@ static void session_settings_pinned(void **state)
         assert_option(migrate, both[i][0], both[i][1]);
     }
     assert_option(client, "search_path", "pg_catalog,pg_temp");
+    assert_option(client, "role", "none");
     assert_option(client, "statement_timeout", "30s");
     assert_option(client, "lock_timeout", "5s");
     assert_option(client, "idle_in_transaction_session_timeout", "60s");
@@ -175,6 +176,70 @@ static void session_settings_pinned(void **state)
     assert_string_equal(param(k, v, "options"), client);
     conn_params(&c, CONN_USE_MIGRATE, k, v, CONN_PARAMS_MAX);
     assert_string_equal(param(k, v, "options"), migrate);
+    config_free(&c);
+}
+
+/* Behind a transaction pooler: no `options` (PgBouncer refuses it), and
+ * each call's prelude sets, transaction-locally, every setting the
+ * options would have set: the default_transaction_* ones as the
+ * transaction's own, the others by set_config(..., true); only
+ * idle_session_timeout (the pooler's business) and the superuser-only
+ * plpgsql.variable_conflict are left out. */
+static void pooled_prelude_sets_every_option(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[CONFIG_ERR_MAX];
+    assert_int_equal(config_load_string("p.conf",
+        "[database]\nhost=/x\ndbname=l\npooler=transaction\n[migrate]\nuser=postgres\n",
+        &c, err, sizeof err), 0);
+    const char *k[CONN_PARAMS_MAX], *v[CONN_PARAMS_MAX];
+    conn_params(&c, CONN_USE_CLIENT, k, v, CONN_PARAMS_MAX);
+    assert_null(param(k, v, "options"));
+    assert_string_equal(param(k, v, "user"), "lumen_client");
+    assert_string_equal(param(k, v, "client_encoding"), "UTF8");
+
+    size_t n;
+    const char *const *pre = conn_pooled_prelude(CONN_USE_CLIENT, &n);
+    assert_int_equal(n, 4);
+    assert_string_equal(pre[0], "SET transaction_read_only = 'off'");
+    assert_string_equal(pre[1], "SET transaction_isolation = 'read committed'");
+    assert_string_equal(pre[2], "SET transaction_deferrable = 'off'");
+    const char *sel = pre[3];
+    assert_int_equal(strncmp(sel, "SELECT pg_catalog.set_config(", 29), 0);
+    /* Every -c of the options, in the SELECT or left out on purpose. */
+    const char *options = conn_session_options(CONN_USE_CLIENT);
+    int seen = 0;
+    for (const char *p = options; (p = strstr(p, "-c ")); p += 3) {
+        char name[64], value[64], want[200];
+        size_t nl = strcspn(p + 3, "=");
+        snprintf(name, sizeof name, "%.*s", (int)nl, p + 3);
+        if (!option(options, name, value, sizeof value))
+            fail_msg("cannot read %s back from the options", name);
+        if (strncmp(name, "default_transaction_", 20) == 0 ||
+            strcmp(name, "idle_session_timeout") == 0 ||
+            strcmp(name, "plpgsql.variable_conflict") == 0) {
+            snprintf(want, sizeof want, "'%s'", name);
+            if (strstr(sel, want))
+                fail_msg("%s is in the prelude's SELECT: %s", name, sel);
+            continue;
+        }
+        snprintf(want, sizeof want, "pg_catalog.set_config('%s', '%s', true)", name, value);
+        if (!strstr(sel, want))
+            fail_msg("the prelude does not set %s: %s", want, sel);
+        seen++;
+    }
+    assert_true(seen >= 14);
+    /* The same arrays each time. */
+    size_t n2;
+    assert_ptr_equal(conn_pooled_prelude(CONN_USE_CLIENT, &n2), pre);
+    /* A value with a quote is quoted. */
+    const char *const *mig = conn_pooled_prelude(CONN_USE_MIGRATE, &n2);
+    assert_non_null(strstr(mig[n2 - 1], "pg_catalog.set_config('search_path', '\"$user\",public', true)"));
+
+    /* Migrations need a session: refused before any connection is tried. */
+    assert_null(conn_open_blocking(&c, CONN_USE_MIGRATE, err, sizeof err));
+    assert_non_null(strstr(err, "p.conf: [database] pooler = transaction: migrations need a session"));
     config_free(&c);
 }
 
@@ -314,6 +379,7 @@ int main(void)
         cmocka_unit_test(policy),
         cmocka_unit_test(params_are_explicit),
         cmocka_unit_test(session_settings_pinned),
+        cmocka_unit_test(pooled_prelude_sets_every_option),
         cmocka_unit_test(passfile_checked_before_libpq),
         cmocka_unit_test(env_cannot_redirect),
     };

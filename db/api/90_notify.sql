@@ -982,6 +982,29 @@ BEGIN
 END
 $$;
 
+-- The gate of the Owner's writes on one endpoint: the role's denial, a
+-- missing id, then the denial of anyone but the Owner (each denial audited
+-- and committed through team_denied before the caller reads it).  NULL:
+-- go on.
+DROP FUNCTION IF EXISTS lumen.notify_owner_gate(sessions, text, text, uuid);
+CREATE FUNCTION lumen.notify_owner_gate(s sessions, p_action text, p_target_type text, p_id uuid)
+RETURNS text
+LANGUAGE plpgsql SET search_path = lumen, ext, pg_temp
+AS $$
+BEGIN
+  IF role_if_permitted(s, 'practice.settings') IS NULL THEN
+    RETURN team_denied(s, p_action, p_target_type, p_id::text, '{"reason": "role"}');
+  END IF;
+  IF p_id IS NULL THEN
+    PERFORM fail('LMV01', 'id: missing');
+  END IF;
+  IF team_self_role(s) IS DISTINCT FROM 'owner' THEN
+    RETURN team_denied(s, p_action, p_target_type, p_id::text, '{"reason": "not_owner"}');
+  END IF;
+  RETURN NULL;
+END
+$$;
+
 -- A webhook of the session's practice, not removed, or NULL.
 DROP FUNCTION IF EXISTS lumen.notify_webhook_of(sessions, uuid);
 CREATE FUNCTION lumen.notify_webhook_of(s sessions, p_id uuid) RETURNS notify_webhooks
@@ -1102,18 +1125,14 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock
 AS $$
 DECLARE
   s sessions;
+  v_denied text;
   w notify_webhooks;
   v_failed integer;
 BEGIN
   s := session_check(p_token, 'practice');
-  IF role_if_permitted(s, 'practice.settings') IS NULL THEN
-    RETURN team_denied(s, 'notify.webhook_remove', 'notify_webhook', p_id::text, '{"reason": "role"}');
-  END IF;
-  IF p_id IS NULL THEN
-    PERFORM fail('LMV01', 'id: missing');
-  END IF;
-  IF team_self_role(s) IS DISTINCT FROM 'owner' THEN
-    RETURN team_denied(s, 'notify.webhook_remove', 'notify_webhook', p_id::text, '{"reason": "not_owner"}');
+  v_denied := notify_owner_gate(s, 'notify.webhook_remove', 'notify_webhook', p_id);
+  IF v_denied IS NOT NULL THEN
+    RETURN v_denied;
   END IF;
   w := notify_webhook_of(s, p_id);
   IF w.id IS NULL THEN
@@ -1146,17 +1165,13 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock
 AS $$
 DECLARE
   s sessions;
+  v_denied text;
   w notify_webhooks;
 BEGIN
   s := session_check(p_token, 'practice');
-  IF role_if_permitted(s, 'practice.settings') IS NULL THEN
-    RETURN team_denied(s, 'notify.webhook_enable', 'notify_webhook', p_id::text, '{"reason": "role"}');
-  END IF;
-  IF p_id IS NULL THEN
-    PERFORM fail('LMV01', 'id: missing');
-  END IF;
-  IF team_self_role(s) IS DISTINCT FROM 'owner' THEN
-    RETURN team_denied(s, 'notify.webhook_enable', 'notify_webhook', p_id::text, '{"reason": "not_owner"}');
+  v_denied := notify_owner_gate(s, 'notify.webhook_enable', 'notify_webhook', p_id);
+  IF v_denied IS NOT NULL THEN
+    RETURN v_denied;
   END IF;
   w := notify_webhook_of(s, p_id);
   IF w.id IS NULL THEN
@@ -1220,18 +1235,14 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock
 AS $$
 DECLARE
   s sessions;
+  v_denied text;
   e notify_emails;
   v_failed integer;
 BEGIN
   s := session_check(p_token, 'practice');
-  IF role_if_permitted(s, 'practice.settings') IS NULL THEN
-    RETURN team_denied(s, 'notify.email_remove', 'notify_email', p_id::text, '{"reason": "role"}');
-  END IF;
-  IF p_id IS NULL THEN
-    PERFORM fail('LMV01', 'id: missing');
-  END IF;
-  IF team_self_role(s) IS DISTINCT FROM 'owner' THEN
-    RETURN team_denied(s, 'notify.email_remove', 'notify_email', p_id::text, '{"reason": "not_owner"}');
+  v_denied := notify_owner_gate(s, 'notify.email_remove', 'notify_email', p_id);
+  IF v_denied IS NOT NULL THEN
+    RETURN v_denied;
   END IF;
   SELECT * INTO e FROM notify_emails x
   WHERE x.id = p_id AND x.practice_id = s.practice_id AND x.removed_at IS NULL;
@@ -1264,20 +1275,16 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = lumen, ext, pg_temp SET lock
 AS $$
 DECLARE
   s sessions;
+  v_denied text;
   w notify_webhooks;
   v_email text;
   v_payload jsonb;
   v_row bigint;
 BEGIN
   s := session_check(p_token, 'practice');
-  IF role_if_permitted(s, 'practice.settings') IS NULL THEN
-    RETURN team_denied(s, 'notify.test', 'notify_endpoint', p_id::text, '{"reason": "role"}');
-  END IF;
-  IF p_id IS NULL THEN
-    PERFORM fail('LMV01', 'id: missing');
-  END IF;
-  IF team_self_role(s) IS DISTINCT FROM 'owner' THEN
-    RETURN team_denied(s, 'notify.test', 'notify_endpoint', p_id::text, '{"reason": "not_owner"}');
+  v_denied := notify_owner_gate(s, 'notify.test', 'notify_endpoint', p_id);
+  IF v_denied IS NOT NULL THEN
+    RETURN v_denied;
   END IF;
   v_payload := jsonb_build_object('practice_id', s.practice_id,
                                   'practice_name', team_practice_name(s.practice_id),

@@ -108,7 +108,7 @@ lumen: $(B)/lumen.o $(B)/liblumen.a
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/unit/%.t: tests/unit/%.c $(B)/liblumen.a $(B)/flags $(B)/test-deps-ok tests/unit/unit.h tests/unit/screen.h tests/unit/cluster.h
+$(B)/tests/unit/%.t: tests/unit/%.c $(B)/liblumen.a $(B)/flags $(B)/test-deps-ok tests/unit/unit.h tests/unit/screen.h tests/unit/cluster.h tests/unit/pgresult.h
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblumen.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)

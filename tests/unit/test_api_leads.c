@@ -3,6 +3,7 @@
  * and the writes' outcome row (status, affected), on results made by hand
  * (PQmakeEmptyPGresult, PQsetResultAttrs, PQsetvalue). */
 #include "tests/unit/unit.h"
+#include "tests/unit/pgresult.h"
 #include "client/api.h"
 #include "client/api_core.h"
 
@@ -11,24 +12,6 @@
 
 /* A result with the columns NAMES (text) and ROWS rows of CELLS (NULL
  * cell: SQL NULL), row after row. */
-static PGresult *make_result(const char *const *names, int ncols, const char *const *cells,
-                             int rows)
-{
-    PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
-    assert_non_null(res);
-    PGresAttDesc attrs[16];
-    assert_true(ncols <= 16);
-    for (int i = 0; i < ncols; i++)
-        attrs[i] = (PGresAttDesc){ .name = (char *)names[i], .format = 0, .typid = 25,
-                                   .typlen = -1, .atttypmod = -1 };
-    assert_int_equal(PQsetResultAttrs(res, ncols, attrs), 1);
-    for (int r = 0; r < rows; r++)
-        for (int c = 0; c < ncols; c++) {
-            const char *v = cells[r * ncols + c];
-            assert_int_equal(PQsetvalue(res, r, c, (char *)v, v ? (int)strlen(v) : -1), 1);
-        }
-    return res;
-}
 
 static void ids_param(void **state)
 {

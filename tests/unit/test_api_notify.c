@@ -3,30 +3,12 @@
  * not know refused, a column missing named), and the outcome's webhook_id;
  * on results made by hand.  The screen's pure pieces are test_notifyset.c's. */
 #include "tests/unit/unit.h"
+#include "tests/unit/pgresult.h"
 #include "client/api.h"
 #include "client/api_core.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static PGresult *make_result(const char *const *names, int ncols, const char *const *cells,
-                             int rows)
-{
-    PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
-    assert_non_null(res);
-    PGresAttDesc attrs[24];
-    assert_true(ncols <= 24);
-    for (int i = 0; i < ncols; i++)
-        attrs[i] = (PGresAttDesc){ .name = (char *)names[i], .format = 0, .typid = 25,
-                                   .typlen = -1, .atttypmod = -1 };
-    assert_int_equal(PQsetResultAttrs(res, ncols, attrs), 1);
-    for (int r = 0; r < rows; r++)
-        for (int c = 0; c < ncols; c++) {
-            const char *v = cells[r * ncols + c];
-            assert_int_equal(PQsetvalue(res, r, c, (char *)v, v ? (int)strlen(v) : -1), 1);
-        }
-    return res;
-}
 
 #define ID1 "0b4c7a3e-1d2f-4a5b-8c9d-0e1f2a3b4c5d"
 #define ID2 "1b4c7a3e-1d2f-4a5b-8c9d-0e1f2a3b4c5d"

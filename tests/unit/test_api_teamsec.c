@@ -4,31 +4,13 @@
  * NULLs), the sessions' and members' rows, the new key's fresh salt, and
  * the session hook seeing LMS07; on results made by hand. */
 #include "tests/unit/unit.h"
+#include "tests/unit/pgresult.h"
 #include "client/api.h"
 #include "client/api_core.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-
-static PGresult *make_result(const char *const *names, int ncols, const char *const *cells,
-                             int rows)
-{
-    PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
-    assert_non_null(res);
-    PGresAttDesc attrs[24];
-    assert_true(ncols <= 24);
-    for (int i = 0; i < ncols; i++)
-        attrs[i] = (PGresAttDesc){ .name = (char *)names[i], .format = 0, .typid = 25,
-                                   .typlen = -1, .atttypmod = -1 };
-    assert_int_equal(PQsetResultAttrs(res, ncols, attrs), 1);
-    for (int r = 0; r < rows; r++)
-        for (int c = 0; c < ncols; c++) {
-            const char *v = cells[r * ncols + c];
-            assert_int_equal(PQsetvalue(res, r, c, (char *)v, v ? (int)strlen(v) : -1), 1);
-        }
-    return res;
-}
 
 /* The columns api_outcome_sql selects, in its order. */
 static const char *const outcome_names[] = {

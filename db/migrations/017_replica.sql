@@ -80,7 +80,15 @@ BEGIN
   END IF;
   v_hash := digest(decode(lower(p_token), 'hex'), 'sha256');
   PERFORM set_config('lumen.token_hash', encode(v_hash, 'hex'), true);
-  -- 1. The open's commit, replayed (waited for a little).
+  -- The session first: read_grants is behind row-level security on the
+  -- practice, which the session gives (sessions are found by token hash).
+  SELECT * INTO s FROM sessions x WHERE x.token_hash = v_hash;
+  IF NOT FOUND OR s.practice_id IS NULL THEN
+    PERFORM standby_refuse('the session does not pass here');
+  END IF;
+  PERFORM context_set(s.account_id, s.practice_id);
+  -- 1. The open's commit, replayed (waited for a little: each look is a
+  -- statement of its own, so a fresh snapshot of what was replayed).
   FOR i IN 1 .. 20 LOOP
     SELECT * INTO g FROM read_grants x
     WHERE x.handle_hash = digest(decode(lower(p_grant), 'hex'), 'sha256');
@@ -90,14 +98,19 @@ BEGIN
     END IF;
     PERFORM pg_sleep(0.01);
   END LOOP;
+  -- The session again, as of the grant's replay: what committed before
+  -- the open (a revocation) is now visible.
+  SELECT * INTO s FROM sessions x WHERE x.token_hash = v_hash;
+  IF NOT FOUND THEN
+    PERFORM standby_refuse('the session does not pass here');
+  END IF;
   -- 2. Young enough.
   SELECT r.grant_window INTO v_window FROM replica_settings r;
   IF g.created_at <= now() - coalesce(v_window, interval '30 seconds') THEN
     PERFORM standby_refuse('the grant is older than the standby may honour');
   END IF;
   -- 3. The session and its grant, as session_check and grant_open see them.
-  SELECT * INTO s FROM sessions x WHERE x.token_hash = v_hash;
-  IF NOT FOUND OR g.session_id <> s.id OR g.kind <> p_kind
+  IF g.session_id <> s.id OR g.kind <> p_kind
      OR g.practice_id IS DISTINCT FROM s.practice_id OR s.practice_id IS NULL
      OR s.revoked_at IS NOT NULL OR s.absolute_expires_at <= now()
      OR s.last_seen_at + s.idle_timeout < now()

@@ -21,7 +21,7 @@
 --      LSN, checked by the standby itself rather than an LSN the client
 --      would carry (which it could forge, and which would change what the
 --      *_open functions answer).  A grant not there yet is waited for, up
---      to 0.2 s (a fresh snapshot each look), then LMR01;
+--      to 0.5 s (a fresh snapshot each look), then LMR01;
 --   2. the grant is younger than replica_settings.grant_window (30 s): a
 --      revocation *after* the open reaches a lagging standby late, so the
 --      standby honours a grant only for that long after its open; after
@@ -89,14 +89,14 @@ BEGIN
   PERFORM context_set(s.account_id, s.practice_id);
   -- 1. The open's commit, replayed (waited for a little: each look is a
   -- statement of its own, so a fresh snapshot of what was replayed).
-  FOR i IN 1 .. 20 LOOP
+  FOR i IN 1 .. 25 LOOP
     SELECT * INTO g FROM read_grants x
     WHERE x.handle_hash = digest(decode(lower(p_grant), 'hex'), 'sha256');
     EXIT WHEN FOUND;
-    IF i = 20 THEN
+    IF i = 25 THEN
       PERFORM standby_refuse('the grant is not replayed here yet');
     END IF;
-    PERFORM pg_sleep(0.01);
+    PERFORM pg_sleep(0.02);
   END LOOP;
   -- The session again, as of the grant's replay: what committed before
   -- the open (a revocation) is now visible.

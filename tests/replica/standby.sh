@@ -62,6 +62,7 @@ case $cmd in
       echo "hot_standby = on"
       echo "hot_standby_feedback = on"
       echo "wal_receiver_status_interval = 1s"
+      echo "track_functions = all"
     } | as_owner tee -a "$home/data/postgresql.auto.conf" >/dev/null
     as_owner "$bindir/pg_ctl" -D "$home/data" -l "$home/postgres.log" -w -t 60 start >/dev/null || {
       tail -n 20 "$home/postgres.log" >&2; echo "standby: could not start" >&2; exit 1; }

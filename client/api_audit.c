@@ -173,7 +173,7 @@ int api_audit_row(struct db *db, struct api_auth *auth, const char *grant, long 
     snprintf(sid, sizeof sid, "%lld", id);
     const char *v[3] = { auth->token, grant, sid };
     return pending_call(db, p, "SELECT * FROM api.audit_row($1, $2, $3::bigint)", 3, v,
-                        DB_SECRET | DB_RETRY, on_row, owner);
+                        DB_SECRET | DB_RETRY | DB_REPLICA, on_row, owner);
 }
 
 /* ------------------------------------------------------------ days */
@@ -223,7 +223,7 @@ int api_audit_days(struct db *db, struct api_auth *auth, const char *grant,
     p->fn.audit_days = done;
     const char *v[2] = { auth->token, grant };
     return pending_call(db, p, "SELECT * FROM api.audit_days($1, $2)", 2, v,
-                        DB_SECRET | DB_RETRY, on_days, owner);
+                        DB_SECRET | DB_RETRY | DB_REPLICA, on_days, owner);
 }
 
 /* ------------------------------------------------------------ export */

@@ -103,8 +103,10 @@ int api_rows_call(struct db *db, struct api_auth *auth, const char *sql, int npa
     p->fn.rows = done;
     p->columns = columns;
     p->what = what;
-    /* Reads with a grant: not audited, so safe to send again. */
-    return pending_call(db, p, sql, nparams, values, DB_SECRET | DB_RETRY, on_rows, owner);
+    /* Reads with a grant: not audited, so safe to send again, and a read
+     * replica may serve them (client/db.h, DB_REPLICA). */
+    return pending_call(db, p, sql, nparams, values, DB_SECRET | DB_RETRY | DB_REPLICA, on_rows,
+                        owner);
 }
 
 /* ------------------------------------------------------------ grants */
@@ -222,8 +224,8 @@ int api_lead_get(struct db *db, struct api_auth *auth, const char *grant, api_le
     struct pending *p = pending_new(ud, auth);
     p->fn.lead = done;
     const char *v[2] = { auth->token, grant };
-    return pending_call(db, p, "SELECT * FROM api.lead_get($1, $2)", 2, v, DB_SECRET | DB_RETRY,
-                        on_lead, owner);
+    return pending_call(db, p, "SELECT * FROM api.lead_get($1, $2)", 2, v,
+                        DB_SECRET | DB_RETRY | DB_REPLICA, on_lead, owner);
 }
 
 /* ------------------------------------------------------------ lists */
@@ -254,7 +256,7 @@ int api_lead_items(struct db *db, struct api_auth *auth, const char *grant,
     p->fn.items = done;
     const char *v[2] = { auth->token, grant };
     return pending_call(db, p, "SELECT * FROM api.lead_items($1, $2)", 2, v,
-                        DB_SECRET | DB_RETRY, on_items, owner);
+                        DB_SECRET | DB_RETRY | DB_REPLICA, on_items, owner);
 }
 
 static const struct api_col member_cols[] = {

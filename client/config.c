@@ -59,6 +59,8 @@ static const struct key_def key_defs[] = {
                                      F(db.target_session_attrs), 0, 0, session_attrs },
     { "database", "connect_timeout", KEY_INT,    F(db.connect_timeout), 1, 300, NULL },
     { "database", "pooler",          KEY_ENUM,   F(db.pooler),   0, 0, poolers },
+    { "database", "replica_host",    KEY_STR,    F(db.replica_host), 0, 0, NULL },
+    { "database", "replica_port",    KEY_STR,    F(db.replica_port), 0, 0, NULL },
     { "migrate",  "user",            KEY_STR,    F(migrate.user), 0, 0, NULL },
     { "ui",       "color",           KEY_ENUM,   F(ui.color),    0, 0, colors },
     { "ui",       "idle_lock_seconds", KEY_INT,  F(ui.idle_lock_seconds), 1, 86400, NULL },
@@ -302,6 +304,12 @@ static int config_finish(struct parse_state *st)
         c->db.user = mem_strdup("lumen_client");
     if (!c->db.port)
         c->db.port = mem_strdup("5432");
+    if (c->db.replica_port && !c->db.replica_host) {
+        fail(st, "[database] replica_port is set without replica_host");
+        return -1;
+    }
+    if (c->db.replica_host && !c->db.replica_port)
+        c->db.replica_port = mem_strdup(c->db.port);
     if (!c->db.sslmode)
         c->db.sslmode = mem_strdup("verify-full");
     if (!c->db.ssl_min_protocol_version)
@@ -453,6 +461,7 @@ void config_free(struct config *cfg)
                       &cfg->db.user, &cfg->db.passfile, &cfg->db.sslmode,
                       &cfg->db.sslrootcert, &cfg->db.sslcert, &cfg->db.sslkey,
                       &cfg->db.ssl_min_protocol_version, &cfg->db.target_session_attrs,
+                      &cfg->db.replica_host, &cfg->db.replica_port,
                       &cfg->migrate.user, &cfg->notify.user, &cfg->notify.email_api,
                       &cfg->notify.email_key, &cfg->notify.email_from };
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {

@@ -43,6 +43,12 @@ struct config {
         char *target_session_attrs;
         int connect_timeout;    /* seconds */
         enum config_pooler pooler;
+        /* A streaming replica (hot standby) for the grant reads: the
+         * inbox's, a lead's and the audit viewer's pages, and the exports'
+         * rows (client/db.h, DB_REPLICA).  NULL: everything on host.  Same
+         * dbname, user, TLS and pooler; replica_port defaults to port. */
+        char *replica_host;
+        char *replica_port;
     } db;
     struct {
         char *user;             /* who applies migrations; NULL: db.user */

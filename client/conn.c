@@ -50,8 +50,14 @@ void conn_env_scrub(void)
  * These strings are the one list of what the client relies on: behind a
  * transaction pooler, conn_pooled_prelude() derives from them the
  * statements that set the same values in each call's own transaction. */
-#define CONN_SESSION_COMMON                                         \
-    "-c default_transaction_read_only=off "                         \
+#define CONN_SESSION_COMMON CONN_SESSION_RW("off")
+/* A hot standby refuses a read-write transaction ("cannot set transaction
+ * read-write mode during recovery"): behind a pooler the prelude's SET
+ * transaction_read_only = off would fail every call.  The replica's
+ * connection asks for read-only ones instead, which also keeps it from
+ * writing should replica_host ever name a primary. */
+#define CONN_SESSION_RW(ro)                                         \
+    "-c default_transaction_read_only=" ro " "                      \
     "-c default_transaction_isolation=read\\ committed "            \
     "-c default_transaction_deferrable=off "                        \
     "-c DateStyle=ISO,MDY -c IntervalStyle=postgres -c TimeZone=UTC " \
@@ -79,9 +85,15 @@ const char *conn_session_options(enum conn_use use)
         "-c search_path=\"$user\",public "
         "-c statement_timeout=0 -c lock_timeout=0 "
         "-c idle_in_transaction_session_timeout=0";
+    /* The replica serves the client's grant reads: its settings, but
+     * read-only. */
+    static const char replica[] = CONN_SESSION_RW("on")
+        "-c search_path=pg_catalog,pg_temp -c role=none "
+        "-c statement_timeout=30s -c lock_timeout=5s "
+        "-c idle_in_transaction_session_timeout=60s";
     /* The deliverer calls the notify.* functions as the client calls the
      * api: short calls, every schema named. */
-    return use == CONN_USE_MIGRATE ? migrate : client;
+    return use == CONN_USE_MIGRATE ? migrate : use == CONN_USE_REPLICA ? replica : client;
 }
 
 /* Behind a transaction pooler (PgBouncer pool_mode = transaction) the
@@ -265,33 +277,45 @@ enum conn_host_kind conn_host_kind(const char *host)
     return CONN_HOST_REMOTE;
 }
 
-int conn_policy_check(const struct config *cfg, char *err, size_t errlen)
+/* Every entry of a host list (KEY: host or replica_host) under the policy. */
+static int hosts_check(const struct config *cfg, const char *key, const char *list,
+                       char *err, size_t errlen)
 {
     const char *mode = cfg->db.sslmode;
     bool verified = strcmp(mode, "verify-full") == 0 || strcmp(mode, "verify-ca") == 0;
-    const char *p = cfg->db.host;
+    const char *p = list;
     char host[256];
 
     while (*p) {
         size_t n = strcspn(p, ",");
         if (n == 0 || n >= sizeof host) {
-            snprintf(err, errlen, "%s: [database] host has an empty or overlong entry in '%s'",
-                     cfg->path, cfg->db.host);
+            snprintf(err, errlen, "%s: [database] %s has an empty or overlong entry in '%s'",
+                     cfg->path, key, list);
             return -1;
         }
         memcpy(host, p, n);
         host[n] = '\0';
         if (conn_host_kind(host) == CONN_HOST_REMOTE && !verified) {
             snprintf(err, errlen,
-                     "%s: [database] host '%s' is not local, so the connection must verify the "
+                     "%s: [database] %s '%s' is not local, so the connection must verify the "
                      "server: set sslmode = verify-full (now %s) and sslrootcert to the CA file",
-                     cfg->path, host, mode);
+                     cfg->path, key, host, mode);
             return -1;
         }
         p += n;
         if (*p == ',')
             p++;
     }
+    return 0;
+}
+
+int conn_policy_check(const struct config *cfg, char *err, size_t errlen)
+{
+    /* The replica is held to the same policy: it serves the same data. */
+    if (hosts_check(cfg, "host", cfg->db.host, err, errlen) != 0 ||
+        (cfg->db.replica_host &&
+         hosts_check(cfg, "replica_host", cfg->db.replica_host, err, errlen) != 0))
+        return -1;
     /* libpq would only warn on stderr and go on without it. */
     if (cfg->db.passfile &&
         filecheck_path(cfg->db.passfile, FILECHECK_SECRET, err, errlen) != 0)
@@ -329,8 +353,9 @@ void conn_params(const struct config *cfg, enum conn_use use,
                      : cfg->db.user;
 #define PARAM(k, v) add_param(keys, vals, n, &i, (k), (v))
     snprintf(timeout, sizeof timeout, "%d", cfg->db.connect_timeout);
-    PARAM("host", cfg->db.host);
-    PARAM("port", cfg->db.port);
+    bool replica = use == CONN_USE_REPLICA;
+    PARAM("host", replica ? cfg->db.replica_host : cfg->db.host);
+    PARAM("port", replica ? cfg->db.replica_port : cfg->db.port);
     PARAM("dbname", cfg->db.dbname);
     PARAM("user", user);
     PARAM("passfile", cfg->db.passfile);
@@ -339,10 +364,13 @@ void conn_params(const struct config *cfg, enum conn_use use,
     PARAM("sslcert", cfg->db.sslcert);
     PARAM("sslkey", cfg->db.sslkey);
     PARAM("ssl_min_protocol_version", cfg->db.ssl_min_protocol_version);
-    PARAM("target_session_attrs", cfg->db.target_session_attrs);
+    /* The primary's attrs (read-write) would refuse a standby; the replica
+     * takes any server, since its reads check where they run (017). */
+    PARAM("target_session_attrs", replica ? "any" : cfg->db.target_session_attrs);
     PARAM("connect_timeout", timeout);
     /* The deliverer is told apart in pg_stat_activity. */
-    PARAM("application_name", use == CONN_USE_NOTIFY ? "lumen notify" : "lumen");
+    PARAM("application_name", use == CONN_USE_NOTIFY ? "lumen notify"
+                              : replica ? "lumen replica" : "lumen");
     /* GSS encryption would be negotiated outside the TLS policy above. */
     PARAM("gssencmode", "disable");
     /* Behind a transaction pooler each call sets them in its own

@@ -30,6 +30,8 @@ enum conn_use {
     CONN_USE_CLIENT,    /* the TUI and api calls: [database] user, bounded waits */
     CONN_USE_MIGRATE,   /* lumen db migrate: [migrate] user, no time limits */
     CONN_USE_NOTIFY,    /* lumen notify: [notify] user, the client's bounded waits */
+    CONN_USE_REPLICA,   /* the grant reads on [database] replica_host: the
+                           client's settings, but read-only transactions */
 };
 
 /* Removes every PG* variable from the environment, so that libpq cannot

@@ -156,6 +156,8 @@ static void schedule_retry(struct db *db, const char *why)
     db->retry_at_ms = db_now_ms() + delay;
 }
 
+static void to_primary(struct db *r, struct call *c);
+
 /* The connection is gone: what was in flight is failed or put back. */
 static void lost(struct db *db, const char *why)
 {
@@ -164,6 +166,14 @@ static void lost(struct db *db, const char *why)
     PQclear(db->result);
     db->result = NULL;
     schedule_retry(db, why);
+    if (db->primary) {
+        /* A replica that went away: the primary serves its calls. */
+        if (c)
+            to_primary(db, c);
+        while ((c = take_head(db)))
+            to_primary(db, c);
+        return;
+    }
     if (!c)
         return;
     if ((c->flags & DB_RETRY) && !c->cancelled) {
@@ -196,7 +206,7 @@ static void start_connect(struct db *db)
         return;
     }
     const char *keys[CONN_PARAMS_MAX], *vals[CONN_PARAMS_MAX];
-    conn_params(db->cfg, CONN_USE_CLIENT, keys, vals, CONN_PARAMS_MAX);
+    conn_params(db->cfg, db->use, keys, vals, CONN_PARAMS_MAX);
     db->conn = PQconnectStartParams(keys, vals, 0);
     if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD) {
         schedule_retry(db, db->conn ? PQerrorMessage(db->conn) : "out of memory");
@@ -209,14 +219,60 @@ static void start_connect(struct db *db)
     db->deadline_ms = db_now_ms() + (long long)db->cfg->db.connect_timeout * 1000;
 }
 
-struct db *db_open(const struct config *cfg)
+struct db *db_open_use(const struct config *cfg, enum conn_use use)
 {
     struct db *db = mem_alloc(sizeof *db);
     db->cfg = cfg;
+    db->use = use;
     if (sodium_init() < 0)
         mem_fatal("libsodium failed to initialise");
     start_connect(db);
     return db;
+}
+
+struct db *db_open(const struct config *cfg)
+{
+    return db_open_use(cfg, CONN_USE_CLIENT);
+}
+
+struct db *db_open_with_replica(const struct config *cfg)
+{
+    struct db *db = db_open_use(cfg, CONN_USE_CLIENT);
+    if (cfg->db.replica_host) {
+        db->replica = db_open_use(cfg, CONN_USE_REPLICA);
+        db->replica->primary = db;
+    }
+    return db;
+}
+
+struct db *db_replica(struct db *db)
+{
+    return db->replica;
+}
+
+void db_replica_counts(const struct db *db, unsigned long *served, unsigned long *fellback)
+{
+    *served = db->replica_served;
+    *fellback = db->replica_fellback;
+}
+
+/* A replica's call handed to its primary (the tail of its queue), or, when
+ * it was cancelled meanwhile, answered so. */
+static void to_primary(struct db *r, struct call *c)
+{
+    c->next = NULL;
+    if (c->cancelled) {
+        deliver(c, DB_CANCELLED, NULL, NULL, NULL);
+        db_call_free(c);
+        return;
+    }
+    struct db *p = r->primary;
+    p->replica_fellback++;
+    if (p->tail)
+        p->tail->next = c;
+    else
+        p->head = c;
+    p->tail = c;
 }
 
 void db_close(struct db **pdb)
@@ -224,6 +280,11 @@ void db_close(struct db **pdb)
     struct db *db = *pdb;
     if (!db)
         return;
+    /* The replica's calls first: they are the primary's callers'. */
+    if (db->replica) {
+        db->replica->primary = NULL;
+        db_close(&db->replica);
+    }
     /* A call's wrapper frees its own state in the callback: a call freed
      * without it would leak that state (a pending sign-out, say). */
     db->closing = true;
@@ -282,7 +343,7 @@ static bool pooled(const struct db *db)
 static int pooled_send(struct db *db, struct call *c)
 {
     size_t n;
-    const char *const *pre = conn_pooled_prelude(CONN_USE_CLIENT, &n);
+    const char *const *pre = conn_pooled_prelude(db->use, &n);
     if (!PQenterPipelineMode(db->conn))
         return 0;
     db->piped = true;
@@ -303,6 +364,8 @@ static void send_next(struct db *db)
         return;
     struct call *c = take_head(db);
     db->inflight = c;
+    if (!db->primary && !(c->flags & (DB_RETRY | DB_REPLICA)))
+        db->pin_until_ms = db_now_ms() + DB_REPLICA_PIN_MS;
     if (!(pooled(db) ? pooled_send(db, c)
                      : PQsendQueryParams(db->conn, c->sql, c->nparams, NULL,
                                          (const char *const *)c->values, c->lengths,
@@ -312,7 +375,7 @@ static void send_next(struct db *db)
     }
     /* libpq has copied the parameters into its output buffer; a call that
      * may be sent again keeps them until it is answered. */
-    if ((c->flags & DB_SECRET) && !(c->flags & DB_RETRY)) {
+    if ((c->flags & DB_SECRET) && !(c->flags & (DB_RETRY | DB_REPLICA))) {
         for (int i = 0; i < c->nparams; i++) {
             sodium_free(c->values[i]);
             c->values[i] = NULL;
@@ -332,7 +395,17 @@ static void finish_inflight(struct db *db)
     db->inflight = NULL;
     db->result = NULL;
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+    bool ok = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+    if (db->primary && !ok) {
+        /* LMR01 (behind, or the grant too old for a standby) or anything
+         * else: the replica never has the last word. */
+        PQclear(r);
+        to_primary(db, c);
+        return;
+    }
+    if (db->primary)
+        db->primary->replica_served++;
+    if (ok) {
         deliver(c, DB_OK, r, NULL, NULL);
     } else {
         char line[300];
@@ -480,6 +553,9 @@ int db_call(struct db *db, const char *sql, int nparams, const char *const *valu
     c->done = done;
     c->ud = ud;
     c->owner = owner;
+    if ((flags & DB_REPLICA) && db->replica && db->replica->state == DB_READY &&
+        db_now_ms() >= db->pin_until_ms)
+        db = db->replica;
     if (db->tail)
         db->tail->next = c;
     else
@@ -490,6 +566,8 @@ int db_call(struct db *db, const char *sql, int nparams, const char *const *valu
 
 void db_cancel(struct db *db, const void *owner)
 {
+    if (db->replica)
+        db_cancel(db->replica, owner);
     struct call **pp = &db->head;
     db->tail = NULL;
     while (*pp) {
@@ -513,7 +591,10 @@ void db_cancel(struct db *db, const void *owner)
 
 enum db_state db_state(const struct db *db) { return db->state; }
 
-bool db_busy(const struct db *db) { return db->inflight || db->head; }
+bool db_busy(const struct db *db)
+{
+    return db->inflight || db->head || (db->replica && db_busy(db->replica));
+}
 
 const char *db_state_text(const struct db *db, long long now_ms)
 {

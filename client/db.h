@@ -57,10 +57,30 @@ typedef void (*db_done_fn)(void *ud, const struct db_reply *reply);
 enum db_call_flags {
     DB_RETRY = 1,       /* safe to send again after a reconnect (a read) */
     DB_SECRET = 2,      /* parameters are secrets: keep in secure memory */
+    /* A grant read (step 2 of an audited read) that a read replica may
+     * serve: with db_open_with_replica's replica up, it is sent there; a
+     * replica that refuses it (LMR01: behind, or the grant too old for it;
+     * or any other error) or goes away hands it to the primary, whose
+     * answer alone the callback sees.  For DB_REPLICA_PIN_MS after the
+     * primary was sent a call that is neither DB_RETRY nor DB_REPLICA (a
+     * write, an audited open) it goes to the primary at once, so that a
+     * change shows in the next page. */
+    DB_REPLICA = 4,
 };
+#define DB_REPLICA_PIN_MS 2000
 
 /* Starts connecting at once.  cfg must outlive the db. */
 struct db *db_open(const struct config *cfg);
+/* The TUI's: db_open, plus, with [database] replica_host, a second
+ * connection (CONN_USE_REPLICA) for the DB_REPLICA calls, owned by the
+ * first and closed with it.  Its trouble is never shown: the primary
+ * serves meanwhile. */
+struct db *db_open_with_replica(const struct config *cfg);
+/* The replica's db, for the main loop to poll and service as the primary
+ * (NULL: none). */
+struct db *db_replica(struct db *db);
+/* DB_REPLICA calls the replica answered, and those it handed back. */
+void db_replica_counts(const struct db *db, unsigned long *served, unsigned long *fellback);
 /* Every call still in flight or queued is answered first, once, with
  * DB_CANCELLED (the one in flight, then the queue in order), so that
  * wrappers free what they hold; a db_call made from such a callback is
@@ -153,6 +173,16 @@ typedef int (*db_copy_row_fn)(void *ud, char *line, size_t len);
 int db_copy_out(struct db *db, const char *prep, int nparams, const char *const *values,
                 const char *copy_sql, db_copy_row_fn row, void *ud,
                 const volatile sig_atomic_t *stop, char sqlstate[6], char *err, size_t errlen);
+/* db_copy_out for a grant read (the exports' rows): with [database]
+ * replica_host, tried first on a connection of its own to the replica
+ * (CONN_USE_REPLICA); when that cannot connect or the COPY fails before its
+ * first row (LMR01: the replica is behind, or any other error), the same
+ * runs on DB, and only that outcome is reported.  A failure after rows were
+ * handed to ROW is the export's failure, as on the primary. */
+int db_copy_out_read(struct db *db, const char *prep, int nparams, const char *const *values,
+                     const char *copy_sql, db_copy_row_fn row, void *ud,
+                     const volatile sig_atomic_t *stop, char sqlstate[6], char *err,
+                     size_t errlen);
 /* Splits a COPY text row (LINE, LEN bytes) in place into at most MAX
  * fields, decoding \b \f \n \r \t \v \\, octal \ooo and \xhh and
  * any other escaped byte as itself; a field that is exactly \N is NULL

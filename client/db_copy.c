@@ -159,7 +159,7 @@ static int pooled_prelude(struct db *db, PGconn *conn, char sqlstate[6], char *e
     if (db->cfg->db.pooler != CONFIG_POOLER_TRANSACTION)
         return 0;
     size_t n;
-    const char *const *pre = conn_pooled_prelude(CONN_USE_CLIENT, &n);
+    const char *const *pre = conn_pooled_prelude(db->use, &n);
     for (size_t i = 0; i < n; i++)
         if (exec_ok(conn, pre[i], 0, NULL, sqlstate, err, errlen) != 0)
             return -1;
@@ -218,4 +218,47 @@ int db_copy_out(struct db *db, const char *prep, int nparams, const char *const 
     exec_ok(conn, rc == 0 ? "COMMIT" : "ROLLBACK", 0, NULL, st2, e2, sizeof e2);
     PQsetnonblocking(conn, 1);
     return rc;
+}
+
+/* ------------------------------------------------------------ on a replica */
+
+struct counted {
+    db_copy_row_fn row;
+    void *ud;
+    unsigned long long rows;
+    bool failed;
+};
+
+static int counted_row(void *ud, char *line, size_t len)
+{
+    struct counted *c = ud;
+    int rc = c->row(c->ud, line, len);
+    if (rc)
+        c->failed = true;
+    else
+        c->rows++;
+    return rc;
+}
+
+int db_copy_out_read(struct db *db, const char *prep, int nparams, const char *const *values,
+                     const char *copy_sql, db_copy_row_fn row, void *ud,
+                     const volatile sig_atomic_t *stop, char sqlstate[6], char *err,
+                     size_t errlen)
+{
+    if (db->cfg->db.replica_host && db->use == CONN_USE_CLIENT) {
+        struct db *r = db_open_use(db->cfg, CONN_USE_REPLICA);
+        struct counted c = { row, ud, 0, false };
+        int rc = -1;
+        if (db_drain(r, db->cfg->db.connect_timeout * 1000) == 0)
+            rc = db_copy_out(r, prep, nparams, values, copy_sql, counted_row, &c, stop, sqlstate,
+                             err, errlen);
+        db_close(&r);
+        /* Rows already written cannot be taken back: that is a failure. */
+        if (rc == 0 || c.rows > 0 || c.failed || (stop && *stop))
+            return rc;
+        sqlstate[0] = '\0';
+        if (errlen)
+            err[0] = '\0';
+    }
+    return db_copy_out(db, prep, nparams, values, copy_sql, row, ud, stop, sqlstate, err, errlen);
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "client/db.h"
+#include "client/conn.h"
 
 #define DB_RETRY_FIRST_MS 500
 #define DB_RETRY_MAX_MS 8000
@@ -37,6 +38,12 @@ struct cancel_req {
 
 struct db {
     const struct config *cfg;
+    enum conn_use use;              /* CONN_USE_CLIENT, or _REPLICA */
+    struct db *replica;             /* the primary's replica (db_open_with_replica) */
+    struct db *primary;             /* the replica's primary */
+    unsigned long replica_served;   /* DB_REPLICA calls the replica answered */
+    unsigned long replica_fellback; /* ... that went to the primary instead */
+    long long pin_until_ms;         /* DB_REPLICA calls stay on the primary till then */
     PGconn *conn;
     enum db_state state;
     PostgresPollingStatusType polling;
@@ -69,6 +76,8 @@ struct db {
 
 /* client/db.c */
 void db_call_free(struct call *c);
+/* db_open for USE (CONN_USE_CLIENT or CONN_USE_REPLICA). */
+struct db *db_open_use(const struct config *cfg, enum conn_use use);
 /* client/db_listen.c: a new connection's LISTENs, queued first. */
 void db_queue_listens(struct db *db);
 

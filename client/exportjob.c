@@ -122,8 +122,9 @@ int exportjob_copy(struct exportjob *j, struct signed_in *si, const char *prep, 
     j->t0_ms = j->shown_ms = db_now_ms();
     j->progress = isatty(STDERR_FILENO);
     char state[6], err[CONFIG_ERR_MAX];
-    int rc = db_copy_out(si->db, prep, nparams, v, copy_sql, on_copy_row, j, &stop_flag, state,
-                         err, sizeof err);
+    /* The rows are a grant read: a read replica may serve them. */
+    int rc = db_copy_out_read(si->db, prep, nparams, v, copy_sql, on_copy_row, j, &stop_flag, state,
+                              err, sizeof err);
     show_progress(j, true);
     if (rc != 0) {
         if (j->problem[0])

@@ -43,6 +43,10 @@ static int io_fds(void *ud, struct pollfd *fds, int max, int *timeout_ms)
     struct lumen *L = ud;
     long long now = db_now_ms();
     int t = db_timeout_ms(L->db, now);
+    struct db *rep = db_replica(L->db);
+    int rt = rep ? db_timeout_ms(rep, now) : -1;
+    if (rt >= 0 && (t < 0 || rt < t))
+        t = rt;
     int poll = wake_timeout_ms(L, now);
     if (poll >= 0 && (t < 0 || poll < t))
         t = poll;
@@ -53,19 +57,29 @@ static int io_fds(void *ud, struct pollfd *fds, int max, int *timeout_ms)
     }
     if (t >= 0 && (*timeout_ms < 0 || t < *timeout_ms))
         *timeout_ms = t;
-    short ev;
+    /* fds[0] the primary, fds[1] the replica (fd -1, ignored by poll,
+     * while either has no socket). */
+    short ev = 0, rev = 0;
     int fd = db_pollfd(L->db, &ev);
-    if (fd < 0 || max < 1)
+    int rfd = rep ? db_pollfd(rep, &rev) : -1;
+    if (max < 2 || (fd < 0 && rfd < 0))
         return 0;
     fds[0] = (struct pollfd){ .fd = fd, .events = ev };
-    return 1;
+    if (!rep)
+        return 1;
+    fds[1] = (struct pollfd){ .fd = rfd, .events = rev };
+    return 2;
 }
 
 static void io_service(void *ud, const struct pollfd *fds, int n)
 {
     struct lumen *L = ud;
     long long now = db_now_ms();
-    db_service(L->db, n > 0 ? fds[0].revents : 0, now);
+    /* The replica first: what it hands back is sent by the primary now. */
+    struct db *rep = db_replica(L->db);
+    if (rep)
+        db_service(rep, n > 1 && fds[1].fd >= 0 ? fds[1].revents : 0, now);
+    db_service(L->db, n > 0 && fds[0].fd >= 0 ? fds[0].revents : 0, now);
     wake_service(L, now);     /* screens/wake.c */
     if (L->timer_fn && now >= L->timer_at_ms) {
         void (*fn)(void *) = L->timer_fn;
@@ -342,7 +356,7 @@ int screens_run(const struct config *cfg, struct keymap *km)
     mem_set_fatal_hook(die_hook);
     /* Only now: what libpq prints while connecting must not reach the
      * terminal, and the app has just taken stderr off it. */
-    L.db = db_open(cfg);
+    L.db = db_open_with_replica(cfg);
     L.tf = tui_app_text_flags(L.app);
     struct tui_io io = { io_fds, io_service, io_status, io_busy, &L };
     tui_app_set_io(L.app, &io);

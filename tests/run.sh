@@ -59,7 +59,7 @@ named=0
 for a in "$@"; do case $a in -*) ;; *) named=1 ;; esac; done
 if [ $named -eq 0 ]; then
   for f in build/tests/unit/*.t tests/doc/*.t tests/db/*.t tests/db/*.pg tests/e2e/*.t \
-           tests/pooler/*.t; do
+           tests/pooler/*.t tests/replica/*.t; do
     [ -e "$f" ] && set -- "$@" "./$f"
   done
 fi

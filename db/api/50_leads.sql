@@ -318,7 +318,8 @@ DECLARE
   v_at timestamptz;
   v_id bigint;
 BEGIN
-  s := session_check(p_token, 'practice');
+  -- On a standby: read_check (017_replica.sql).
+  s := read_check(p_token, p_grant, 'lead.list', 'lead.read');
   PERFORM require_permission(s, 'lead.read');
   g := grant_open(s, p_grant, 'lead.list');
   IF p_order IS NULL OR p_order NOT IN ('newest', 'untouched') THEN
@@ -418,7 +419,8 @@ DECLARE
   s sessions;
   g read_grants;
 BEGIN
-  s := session_check(p_token, 'practice');
+  -- On a standby: read_check (017_replica.sql).
+  s := read_check(p_token, p_grant, 'lead.view', 'lead.read');
   PERFORM require_permission(s, 'lead.read');
   g := grant_open(s, p_grant, 'lead.view');
   RETURN QUERY
@@ -444,7 +446,8 @@ DECLARE
   g read_grants;
   v_lead bigint;
 BEGIN
-  s := session_check(p_token, 'practice');
+  -- On a standby: read_check (017_replica.sql).
+  s := read_check(p_token, p_grant, 'lead.view', 'lead.read');
   PERFORM require_permission(s, 'lead.read');
   g := grant_open(s, p_grant, 'lead.view');
   v_lead := (g.subject ->> 'lead_id')::bigint;
@@ -774,7 +777,8 @@ DECLARE
   f record;
   v_tz text;
 BEGIN
-  s := session_check(p_token, 'practice');
+  -- On a standby: read_check (017_replica.sql).
+  s := read_check(p_token, p_grant, 'lead.export', 'lead.export');
   PERFORM require_permission(s, 'lead.export');
   g := grant_open(s, p_grant, 'lead.export');
   IF p_limit IS NOT NULL AND p_limit NOT BETWEEN 1 AND 100000 THEN

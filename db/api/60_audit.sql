@@ -521,7 +521,8 @@ DECLARE
   v_at timestamptz;
   v_id bigint;
 BEGIN
-  s := session_check(p_token, 'practice');
+  -- On a standby: read_check (017_replica.sql).
+  s := read_check(p_token, p_grant, 'audit.view', 'audit.read');
   PERFORM require_permission(s, 'audit.read');
   g := grant_open(s, p_grant, 'audit.view');
   IF p_from_mode IS NULL OR p_from_mode NOT IN ('first', 'last', 'after', 'before', 'at') THEN
@@ -569,7 +570,8 @@ DECLARE
   g read_grants;
   f record;
 BEGIN
-  s := session_check(p_token, 'practice');
+  -- On a standby: read_check (017_replica.sql).
+  s := read_check(p_token, p_grant, 'audit.view', 'audit.read');
   PERFORM require_permission(s, 'audit.read');
   g := grant_open(s, p_grant, 'audit.view');
   SELECT * INTO f FROM audit_filter(g.subject -> 'filter', s.practice_id);
@@ -606,7 +608,8 @@ DECLARE
   v_first date;
   v_last date;
 BEGIN
-  s := session_check(p_token, 'practice');
+  -- On a standby: read_check (017_replica.sql).
+  s := read_check(p_token, p_grant, 'audit.view', 'audit.read');
   PERFORM require_permission(s, 'audit.read');
   g := grant_open(s, p_grant, 'audit.view');
   SELECT p.timezone INTO v_tz FROM practices p WHERE p.id = s.practice_id;
@@ -693,7 +696,8 @@ DECLARE
   g read_grants;
   f record;
 BEGIN
-  s := session_check(p_token, 'practice');
+  -- On a standby: read_check (017_replica.sql).
+  s := read_check(p_token, p_grant, 'audit.export', 'audit.export');
   PERFORM require_permission(s, 'audit.export');
   g := grant_open(s, p_grant, 'audit.export');
   IF p_limit IS NOT NULL AND p_limit NOT BETWEEN 1 AND 100000 THEN

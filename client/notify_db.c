@@ -168,16 +168,47 @@ bool notify_db_woken(struct notify_db *db)
     return w;
 }
 
+/* Behind a transaction pooler each transaction may run on another server
+ * connection, one that a pool-mate (anyone logging in as lumen_notify)
+ * may have left with SETs of its own, and `options` cannot be sent
+ * (conn.c, above conn_pooled_prelude).  So a call goes as client/db.c's
+ * pooled_send sends the client's: in pipeline mode, the settings'
+ * statements (conn_pooled_prelude), the call, one Sync.  All of it is one
+ * implicit transaction on one server connection, ended at the Sync
+ * (rolled back on any error), so the settings hold for this call only.
+ * *CALL_AT: which statement is the call's own (0 when not pooled). */
+static int send_call(struct notify_db *db, const char *sql, int n, const char *const *values,
+                     size_t *call_at)
+{
+    *call_at = 0;
+    if (db->cfg->db.pooler != CONFIG_POOLER_TRANSACTION)
+        return PQsendQueryParams(db->conn, sql, n, NULL, values, NULL, NULL, 0);
+    const char *const *pre = conn_pooled_prelude(CONN_USE_NOTIFY, call_at);
+    if (!PQenterPipelineMode(db->conn))
+        return 0;
+    for (size_t i = 0; i < *call_at; i++)
+        if (!PQsendQueryParams(db->conn, pre[i], 0, NULL, NULL, NULL, NULL, 0))
+            return 0;
+    return PQsendQueryParams(db->conn, sql, n, NULL, values, NULL, NULL, 0) &&
+           PQpipelineSync(db->conn);
+}
+
 /* One call, waited for through the hook: the result (the caller clears
- * it), or NULL after dropping the connection. */
+ * it), or NULL after dropping the connection.  Pooled (send_call), the
+ * result kept is the call's own, or the first error of any statement (the
+ * ones after it answer PGRES_PIPELINE_ABORTED); the call counts only once
+ * the Sync's result says its transaction ended. */
 static PGresult *call(struct notify_db *db, const char *sql, int n, const char *const *values)
 {
     if (db->state != NOTIFY_DB_UP)
         return NULL;
-    if (!PQsendQueryParams(db->conn, sql, n, NULL, values, NULL, NULL, 0)) {
+    size_t call_at;
+    if (!send_call(db, sql, n, values, &call_at)) {
         drop(db, PQerrorMessage(db->conn));
         return NULL;
     }
+    bool piped = db->cfg->db.pooler == CONFIG_POOLER_TRANSACTION, synced = false;
+    size_t at = 0;                  /* piped: whose results come now */
     struct timespec deadline;
     now_plus(&deadline, NOTIFY_DB_CALL_TIMEOUT_S * 1000L);
     PGresult *last = NULL;
@@ -198,16 +229,37 @@ static PGresult *call(struct notify_db *db, const char *sql, int n, const char *
             }
         }
         PGresult *r = PQgetResult(db->conn);
-        if (!r)
+        if (!r) {
+            /* Piped, NULL ends one statement's results; one more than
+             * there are statements (or a lost connection) is not
+             * waited for. */
+            if (!piped || ++at > call_at + 1 || PQstatus(db->conn) == CONNECTION_BAD)
+                break;
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (piped && st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            synced = PQexitPipelineMode(db->conn) == 1;
             break;
-        PQclear(last);
-        last = r;
+        }
+        bool failed = piped && last && PQresultStatus(last) == PGRES_FATAL_ERROR;
+        if (!piped || (!failed && (st == PGRES_FATAL_ERROR || at == call_at))) {
+            PQclear(last);
+            last = r;
+        } else {
+            PQclear(r);
+        }
     }
     drain_notifies(db);
     ExecStatusType st = last ? PQresultStatus(last) : PGRES_FATAL_ERROR;
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    bool ok = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+    if (!ok || (piped && !synced)) {
         char why[600];
-        snprintf(why, sizeof why, "%s", last ? PQresultErrorMessage(last) : PQerrorMessage(db->conn));
+        snprintf(why, sizeof why, "%s", last && !ok ? PQresultErrorMessage(last)
+                                                    : PQerrorMessage(db->conn));
+        if (!why[0])
+            snprintf(why, sizeof why, "no end to the call's transaction from the database");
         PQclear(last);
         drop(db, why);
         return NULL;

@@ -18,7 +18,9 @@
  *
  * Not behind [database] pooler = transaction, the connection LISTENs on
  * lumen_outbox; a NOTIFY (any role can send one, so it only ever makes
- * lumen notify look) is reported by notify_db_woken.
+ * lumen notify look) is reported by notify_db_woken.  Behind one, each
+ * call is a pipeline of its own with the session's settings in its
+ * transaction, as client/db.c sends the client's (conn_pooled_prelude).
  *
  * All strings a call returns are malloc'd and the caller's.              */
 #ifndef LUMEN_CLIENT_NOTIFY_DB_H

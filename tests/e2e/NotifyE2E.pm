@@ -113,7 +113,11 @@ END {
             while (time < $until && waitpid($pid, WNOHANG) == 0) { sleep 0.05; }
             if (kill 0, $pid) { kill 'KILL', $pid; waitpid($pid, 0); }
         }
-        system("dropdb --if-exists $db >/dev/null 2>&1") if $db;
+        # Through PgBouncer (tests/pooler) its server connections to the
+        # database outlive lumen notify: --force ends them (dropdb would
+        # wait 5 s for them and fail), as tests/e2e/lib.sh does.
+        my $force = $ENV{LUMEN_TEST_POOLER_CONF} ? '--force ' : '';
+        system("dropdb --if-exists $force$db >/dev/null 2>&1") if $db;
     }
     $? = $rc;
 }
@@ -145,18 +149,21 @@ sub ne_sql_as {
 sub ne_sql { return ne_sql_as('postgres', @_); }
 
 # A config for `lumen notify` on the test's database: [database] as
-# tests/run.sh writes it, then [notify] with user lumen_notify,
-# allow_private (default yes) and whatever else is given (email_api,
-# email_key, email_from, concurrency ...; undef leaves a key out);
-# pooler goes to [database].
+# tests/run.sh writes it (or, run by tests/pooler/through.sh, as that
+# writes it: through PgBouncer, pooler = transaction), then [notify] with
+# user lumen_notify, allow_private (default yes) and whatever else is
+# given (email_api, email_key, email_from, concurrency ...; undef leaves a
+# key out); pooler goes to [database], in place of the one there.
 my $confn = 0;
 sub ne_conf {
     my %o = (user => 'lumen_notify', allow_private => 'yes', @_);
     my $f = "$tmp/lumen" . ++$confn . ".conf";
-    open(my $in, '<', $ENV{LUMEN_TEST_CONF}) or die "LUMEN_TEST_CONF: $!";
+    my $from = $ENV{LUMEN_TEST_POOLER_CONF} || $ENV{LUMEN_TEST_CONF};
+    open(my $in, '<', $from) or die "$from: $!";
     open(my $out, '>', $f) or die;
     while (<$in>) {
         s/^dbname = .*/dbname = $db/;
+        next if /^pooler = / && defined $o{pooler};
         print $out $_;
         print $out "pooler = $o{pooler}\n" if /^dbname = / && defined $o{pooler};
     }

@@ -51,8 +51,11 @@ my $lead = ne_ingest(name => 'Listen Test', service => 'Whitening');
 my @q = ne_wait_requests($h1, 1, 10);
 my $dt = time - $t0;
 my $lag = sprintf('%.2f', $dt);
-ok(@q == 1 && ne_kind($q[0]) eq 'lead.new' && $dt < 10, "a new lead reaches the receiver in $lag s (NOTIFY, no poll relied on)");
-diag("LISTEN latency: lead captured -> webhook received in $lag s");
+# Run by tests/pooler/notify_restart.t, every config here is behind
+# PgBouncer (no LISTEN): the same bound holds for the 2 s poll.
+my $how = $ENV{LUMEN_TEST_POOLER_CONF} ? 'behind PgBouncer: polled every 2 s' : 'NOTIFY, no poll relied on';
+ok(@q == 1 && ne_kind($q[0]) eq 'lead.new' && $dt < 10, "a new lead reaches the receiver in $lag s ($how)");
+diag(($ENV{LUMEN_TEST_POOLER_CONF} ? 'poll' : 'LISTEN') . " latency: lead captured -> webhook received in $lag s");
 my @m = ne_wait_requests($mail, 1, 10);
 ok(scalar(grep { $_->{body} =~ /frontdesk/ } @m) == 1, 'and the email to the front desk');
 my $rc = ne_stop($p);

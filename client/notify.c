@@ -22,6 +22,10 @@
  * notify.next_due says a row is due (one held by another deliverer in
  * the middle of its claim): no spinning. */
 #define NOTIFY_MIN_WAIT_MS 250
+/* How often notify.checkpoints() is called (the database writes a
+ * practice's audit checkpoint once a day; the loop wakes at least every
+ * 30 s, so "an hour" is to within that). */
+#define NOTIFY_CHECKPOINT_EVERY_S 3600
 
 /* ---- the config ------------------------------------------------------- */
 
@@ -91,6 +95,7 @@ struct loop {
     bool want_next_due;
     bool drained;                   /* the last claim got all that was due */
     struct timespec next_claim;     /* claim by then at the latest */
+    struct timespec next_checkpoint; /* notify.checkpoints() from then on */
     struct timespec give_up;        /* stopping or --once: the database's last chance */
     bool give_up_set;
 };
@@ -257,6 +262,26 @@ static void report(struct loop *L)
         L->npending -= done;
     }
     db_transitions(L);
+}
+
+/* The daily audit checkpoints: notify.checkpoints() at the start (before
+ * the first claim, --once too) and then every hour; what it writes is
+ * claimed at once. */
+static void checkpoints(struct loop *L)
+{
+    if (L->stopping || notify_db_state(L->db) != NOTIFY_DB_UP || ms_until(&L->next_checkpoint) > 0)
+        return;
+    int n;
+    if (notify_db_checkpoints(L->db, &n) != 0) {
+        db_transitions(L);          /* due still: tried again once it is back */
+        return;
+    }
+    now_plus(&L->next_checkpoint, NOTIFY_CHECKPOINT_EVERY_S * 1000L);
+    if (n > 0) {
+        say(L, "audit checkpoint written for %d practice%s", n, n == 1 ? "" : "s");
+        L->want_claim = true;
+        L->drained = false;
+    }
 }
 
 /* Claims while there is room and rows are due. */
@@ -459,6 +484,7 @@ static void run_loop(struct loop *L, int *rc)
             if (notify_db_woken(L->db))
                 L->want_claim = true;
             report(L);
+            checkpoints(L);
             claim(L);
             plan_next_claim(L);
         }
@@ -508,6 +534,7 @@ int notify_run(const struct config *cfg, bool once, FILE *log)
         handle_signals(&L);
         L.db = notify_db_new(cfg, wait_db, &L);
         clock_gettime(CLOCK_MONOTONIC, &L.next_claim);
+        L.next_checkpoint = L.next_claim;
         say(&L, "started%s: %d at once, %s%s", once ? " (--once)" : "", cfg->notify.concurrency,
             L.email ? "webhooks and email" : "webhooks only (no [notify] email_api)",
             cfg->notify.allow_private ? "; allow_private = yes: private addresses and http allowed" : "");

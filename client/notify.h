@@ -31,7 +31,9 @@
  * (delivered, retry, failed (the last attempt: the Owner is told),
  * disabled (410), lost (the claim had lapsed), or "not recorded" when the
  * database never came back before the end).  Other lines (connected,
- * connection lost, stopping) start with the time and "lumen notify:".   */
+ * connection lost, stopping, "audit checkpoint written for N practices":
+ * notify.checkpoints(), called at the start and every hour) start with
+ * the time and "lumen notify:".                                          */
 #ifndef LUMEN_CLIENT_NOTIFY_H
 #define LUMEN_CLIENT_NOTIFY_H
 

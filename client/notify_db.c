@@ -446,6 +446,16 @@ int notify_db_next_due(struct notify_db *db, bool email, double *seconds)
     return 0;
 }
 
+int notify_db_checkpoints(struct notify_db *db, int *written)
+{
+    char out[24];
+    bool null;
+    if (one_value(db, "SELECT notify.checkpoints()", 0, NULL, out, sizeof out, &null) != 0)
+        return -1;
+    *written = null ? 0 : atoi(out);
+    return 0;
+}
+
 /* ---- status ----------------------------------------------------------- */
 
 int notify_db_status(PGconn *c, struct notify_status_row **rows, size_t *n,

@@ -96,6 +96,11 @@ int notify_db_report(struct notify_db *db, const struct notify_outcome *o, const
  * -1 (connection dropped). */
 int notify_db_next_due(struct notify_db *db, bool email, double *seconds);
 
+/* notify.checkpoints(): the daily audit checkpoint of every practice due
+ * one.  0 with *WRITTEN (how many practices it wrote one for), or -1
+ * (connection dropped). */
+int notify_db_checkpoints(struct notify_db *db, int *written);
+
 /* lumen notify status, on a plain blocking connection. */
 struct notify_status_row {
     char *kind, *channel;

@@ -140,10 +140,11 @@ END
 $$;
 
 -- 013's writer, which also fans a practice event (an invite, a removal, a
--- role change, a transfer) out to every active webhook of the practice
--- (not disabled, not removed): one webhook row each, its payload the
--- email's without sealed keys, plus "email": whom the event concerns (a
--- member of staff, never a patient).  Answers the email row's id.
+-- role change, a transfer, the daily audit checkpoint) out to every
+-- active webhook of the practice (not disabled, not removed): one webhook
+-- row each, its payload the email's without sealed keys, plus "email":
+-- whom the event concerns (a member of staff, never a patient; not for a
+-- checkpoint, which concerns the practice).  Answers the email row's id.
 CREATE OR REPLACE FUNCTION lumen.outbox_put(p_practice uuid, p_kind text, p_recipient text, p_payload jsonb)
 RETURNS bigint
 LANGUAGE plpgsql SET search_path = lumen, ext, pg_temp
@@ -158,12 +159,15 @@ BEGIN
   VALUES (p_practice, p_kind, btrim(p_recipient), coalesce(p_payload, '{}'))
   RETURNING id INTO v_id;
   IF p_practice IS NOT NULL
-     AND p_kind IN ('member.invite', 'member.remove', 'member.role_change', 'practice.transfer') THEN
+     AND p_kind IN ('member.invite', 'member.remove', 'member.role_change', 'practice.transfer',
+                    'audit.checkpoint') THEN
     FOR v_hook IN SELECT w.id FROM notify_webhooks w
                   WHERE w.practice_id = p_practice AND w.disabled_at IS NULL AND w.removed_at IS NULL
                   ORDER BY w.created_at, w.id LOOP
       PERFORM notify_put_webhook(p_practice, p_kind, v_hook,
-                                 jsonb_build_object('email', btrim(p_recipient)) || coalesce(p_payload, '{}'));
+                                 CASE WHEN p_kind = 'audit.checkpoint' THEN '{}'::jsonb
+                                      ELSE jsonb_build_object('email', btrim(p_recipient)) END
+                                 || coalesce(p_payload, '{}'));
     END LOOP;
   END IF;
   PERFORM practice_scope_leave(v_saved);
@@ -481,6 +485,16 @@ BEGIN
                      notify_clean(p ->> 'failed_kind'), v_practice, notify_clean(p ->> 'channel'),
                      notify_clean(p ->> 'destination'), coalesce(p ->> 'attempts', '?'),
                      notify_clean(p ->> 'error'));
+  WHEN 'audit.checkpoint' THEN
+    r_subject := format('Audit log checkpoint for %s: row %s', v_practice, notify_clean(p ->> 'head_seq'));
+    r_text := format(E'Audit log checkpoint for %s: row %s, hash %s (at %s).\n\n'
+                      'Keep this: lumen audit verify compares the audit chain with the heads it has '
+                      'verified, and the chain must still pass through row %s with this hash. If it '
+                      'does not, the log was rewritten after this message was sent. '
+                      'Nothing else needs to be done; the next checkpoint comes in a day.',
+                     v_practice, notify_clean(p ->> 'head_seq'), notify_clean(p ->> 'head_hash'),
+                     coalesce(nullif(notify_clean(p ->> 'at'), ''), notify_ts(o.created_at)),
+                     notify_clean(p ->> 'head_seq'));
   WHEN 'notify.test' THEN
     r_subject := format('Lumen test notification for %s', v_practice);
     r_text := format('This is a test notification from Lumen for %s%s. Nothing needs to be done.',

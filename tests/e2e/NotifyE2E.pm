@@ -101,6 +101,12 @@ sub ne_db {
     $db = "e2e_${name}_$$";
     system("dropdb --if-exists $db >/dev/null 2>&1");
     system("createdb -T lumen_demo $db") == 0 or do { print "Bail out! cannot create $db\n"; exit 1 };
+    # Today's audit checkpoints (notify.checkpoints) taken as written, so
+    # that a test's first `lumen notify` delivers only what the test made;
+    # tests/e2e/notify_checkpoint.t clears them.
+    ne_sql("INSERT INTO lumen.audit_checkpoints (practice_id, sent_at, head_seq, head_hash)
+            SELECT p.id, now(), coalesce(h.last_seq, 0), coalesce(h.last_hash, decode(repeat('00', 32), 'hex'))
+            FROM lumen.practices p LEFT JOIN audit.audit_chain_heads h ON h.practice_id = p.id");
     return $db;
 }
 

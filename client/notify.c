@@ -18,6 +18,10 @@
 /* How long a stopping lumen notify waits for the database to come back
  * to hear the outcomes it holds, and how long --once does. */
 #define NOTIFY_REPORT_GRACE_S 20
+/* --once gives up when the database was reached but keeps failing its
+ * calls (each failure drops and remakes the connection): after this many
+ * connections, a run for cron must end, not retry for ever. */
+#define NOTIFY_ONCE_MAX_CONNECTIONS 4
 /* The shortest wait between two claims that found nothing while
  * notify.next_due says a row is due (one held by another deliverer in
  * the middle of its claim): no spinning. */
@@ -410,6 +414,13 @@ static bool finished(struct loop *L, int *rc)
     if (L->once && notify_db_connections(L->db) == 0 &&
         notify_db_state(L->db) == NOTIFY_DB_DOWN && notify_db_error(L->db)[0]) {
         *rc = 1;                    /* never reached (db_transitions said why) */
+        return true;
+    }
+    if (L->once && idle && notify_db_state(L->db) == NOTIFY_DB_DOWN &&
+        notify_db_connections(L->db) >= NOTIFY_ONCE_MAX_CONNECTIONS) {
+        say(L, "giving up after %d connections that each failed: %s (what was claimed goes "
+            "out again once its claim lapses)", notify_db_connections(L->db), notify_db_error(L->db));
+        *rc = 1;
         return true;
     }
     if (!idle || !(L->stopping || L->once))

@@ -7,7 +7,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 have_status=$(psql -X -At -d lumen_demo -c "SELECT to_regprocedure('notify.status()') IS NOT NULL" 2>/dev/null)
-if [ "$have_status" = t ]; then e2e_plan 16; else e2e_plan 12; fi
+if [ "$have_status" = t ]; then e2e_plan 18; else e2e_plan 12; fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; e2e_cleanup' EXIT
@@ -16,6 +16,8 @@ ASAN_OPTIONS=log_path=$E2E_SANDIR/asan
 UBSAN_OPTIONS=log_path=$E2E_SANDIR/ubsan:print_stacktrace=1
 export ASAN_OPTIONS UBSAN_OPTIONS
 run() { LC_ALL=C.UTF-8 "$LUMEN_BIN" "$@" >"$tmp/out" 2>"$tmp/err"; echo $?; }
+# run2 CMD...: any command, its output kept the same way.
+run2() { LC_ALL=C.UTF-8 "$@" >"$tmp/out" 2>"$tmp/err"; echo $?; }
 
 e2e_is "$(run notify --help)" 0 "notify --help exits 0"
 e2e_ok 'head -1 "$tmp/out" | grep -q "^usage: lumen notify \[--once\]" && grep -q "notify status" "$tmp/out"' \
@@ -65,5 +67,13 @@ if [ "$have_status" = t ]; then
     "a row per kind and channel; the escape in the error shown as a placeholder"
   e2e_ok '! grep -q "$(printf "\033")" "$tmp/out" && grep -q "email_api is not set" "$tmp/out"' \
     "no raw escape reaches the terminal; email waiting without email_api is said"
+
+  # Reached, but every call refused: --once (for cron) ends, it does not
+  # reconnect and try again for ever.
+  e2e_sql "REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA notify FROM lumen_notify" >/dev/null
+  e2e_is "$(run2 timeout 120 "$LUMEN_BIN" notify --once --config "$E2E_CONF")" 1 \
+    "--once when every call fails: exit 1, in bounded time"
+  e2e_ok 'grep -q "giving up after [0-9]* connections that each failed: .*permission denied" "$tmp/err"' \
+    "it says it gave up, and why"
 fi
 e2e_done

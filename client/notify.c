@@ -1,5 +1,6 @@
 /* notify: the loop of lumen notify.  Contract in notify.h. */
 #include "client/notify.h"
+#include "client/notify_time.h"
 #include "client/jsonout.h"
 #include "client/mem.h"
 #include "client/notify_db.h"
@@ -117,25 +118,6 @@ static void on_signal(int sig)
         (void)w;
     }
     errno = saved;
-}
-
-static void now_plus(struct timespec *t, long ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, t);
-    t->tv_sec += ms / 1000;
-    t->tv_nsec += (ms % 1000) * 1000000;
-    if (t->tv_nsec >= 1000000000) {
-        t->tv_sec++;
-        t->tv_nsec -= 1000000000;
-    }
-}
-
-static long ms_until(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long ms = (long)(t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
-    return ms > 0 ? ms : 0;
 }
 
 /* ---- the log ---------------------------------------------------------- */
@@ -273,14 +255,14 @@ static void report(struct loop *L)
  * claimed at once. */
 static void checkpoints(struct loop *L)
 {
-    if (L->stopping || notify_db_state(L->db) != NOTIFY_DB_UP || ms_until(&L->next_checkpoint) > 0)
+    if (L->stopping || notify_db_state(L->db) != NOTIFY_DB_UP || notify_ms_until(&L->next_checkpoint) > 0)
         return;
     int n;
     if (notify_db_checkpoints(L->db, &n) != 0) {
         db_transitions(L);          /* due still: tried again once it is back */
         return;
     }
-    now_plus(&L->next_checkpoint, NOTIFY_CHECKPOINT_EVERY_S * 1000L);
+    notify_deadline(&L->next_checkpoint, NOTIFY_CHECKPOINT_EVERY_S * 1000L);
     if (n > 0) {
         say(L, "audit checkpoint written for %d practice%s", n, n == 1 ? "" : "s");
         L->want_claim = true;
@@ -292,7 +274,7 @@ static void checkpoints(struct loop *L)
 static void claim(struct loop *L)
 {
     while (notify_db_state(L->db) == NOTIFY_DB_UP && !L->stopping &&
-           (L->want_claim || ms_until(&L->next_claim) == 0)) {
+           (L->want_claim || notify_ms_until(&L->next_claim) == 0)) {
         int room = notify_http_room(L->http);
         if (room == 0)
             return;                 /* want_claim stays: claim when room frees */
@@ -333,7 +315,7 @@ static void plan_next_claim(struct loop *L)
         ms = poll_ms;
     if (ms < NOTIFY_MIN_WAIT_MS)
         ms = NOTIFY_MIN_WAIT_MS;
-    now_plus(&L->next_claim, ms);
+    notify_deadline(&L->next_claim, ms);
 }
 
 /* ---- waiting ---------------------------------------------------------- */
@@ -382,7 +364,7 @@ static int wait_timeout(struct loop *L)
     } else if (st == NOTIFY_DB_UP && !L->stopping && notify_http_room(L->http) > 0) {
         /* With no room, a claim waits for a transfer to end (which wakes
          * the poll), not for the clock. */
-        long c = ms_until(&L->next_claim);
+        long c = notify_ms_until(&L->next_claim);
         if (c < t)
             t = c;
         if (L->want_claim)
@@ -393,7 +375,7 @@ static int wait_timeout(struct loop *L)
     if (st == NOTIFY_DB_UP && L->npending > 0)
         t = 0;
     if (L->give_up_set) {
-        long g = ms_until(&L->give_up);
+        long g = notify_ms_until(&L->give_up);
         if (g < t)
             t = g;
     }
@@ -440,11 +422,11 @@ static bool finished(struct loop *L, int *rc)
     /* Outcomes held (or, --once, work left) and no database: it has a
      * while to come back. */
     if (!L->give_up_set) {
-        now_plus(&L->give_up, NOTIFY_REPORT_GRACE_S * 1000L);
+        notify_deadline(&L->give_up, NOTIFY_REPORT_GRACE_S * 1000L);
         L->give_up_set = true;
         return false;
     }
-    if (ms_until(&L->give_up) > 0)
+    if (notify_ms_until(&L->give_up) > 0)
         return false;
     say(L, "the database did not come back in %d s; giving up", NOTIFY_REPORT_GRACE_S);
     *rc = L->stopping ? 0 : 1;

@@ -1,6 +1,7 @@
 /* notify_db: lumen notify's connection and calls.  Contract in
  * notify_db.h. */
 #include "client/notify_db.h"
+#include "client/notify_time.h"
 #include "client/conn.h"
 #include "client/mem.h"
 
@@ -28,25 +29,6 @@ struct notify_db {
     bool woken;
     char error[512];
 };
-
-static void now_plus(struct timespec *t, long ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, t);
-    t->tv_sec += ms / 1000;
-    t->tv_nsec += (ms % 1000) * 1000000;
-    if (t->tv_nsec >= 1000000000) {
-        t->tv_sec++;
-        t->tv_nsec -= 1000000000;
-    }
-}
-
-static long ms_until(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long ms = (long)(t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
-    return ms > 0 ? ms : 0;
-}
 
 struct notify_db *notify_db_new(const struct config *cfg, notify_db_wait_fn wait, void *ud)
 {
@@ -99,13 +81,13 @@ static void drop(struct notify_db *db, const char *why)
     db->conn = NULL;
     db->state = NOTIFY_DB_DOWN;
     db->listening = false;
-    now_plus(&db->next_try, db->backoff_ms);
+    notify_deadline(&db->next_try, db->backoff_ms);
     db->backoff_ms = db->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : db->backoff_ms * 2;
 }
 
 long notify_db_backoff_ms(const struct notify_db *db)
 {
-    return db->state == NOTIFY_DB_DOWN ? ms_until(&db->next_try) : 0;
+    return db->state == NOTIFY_DB_DOWN ? notify_ms_until(&db->next_try) : 0;
 }
 
 void notify_db_quiet(void *arg, const char *message)
@@ -136,7 +118,7 @@ int notify_db_connect(struct notify_db *db)
     PQsetNoticeProcessor(db->conn, notify_db_quiet, NULL);
     db->state = NOTIFY_DB_CONNECTING;
     db->polling = PGRES_POLLING_WRITING;
-    now_plus(&db->connect_deadline, (long)db->cfg->db.connect_timeout * 1000);
+    notify_deadline(&db->connect_deadline, (long)db->cfg->db.connect_timeout * 1000);
     return 0;
 }
 
@@ -210,13 +192,13 @@ static PGresult *call(struct notify_db *db, const char *sql, int n, const char *
     bool piped = db->cfg->db.pooler == CONFIG_POOLER_TRANSACTION, synced = false;
     size_t at = 0;                  /* piped: whose results come now */
     struct timespec deadline;
-    now_plus(&deadline, NOTIFY_DB_CALL_TIMEOUT_S * 1000L);
+    notify_deadline(&deadline, NOTIFY_DB_CALL_TIMEOUT_S * 1000L);
     PGresult *last = NULL;
     for (;;) {
         /* PQgetResult blocks while busy: wait (and let the transfers run)
          * until it will not. */
         while (PQisBusy(db->conn)) {
-            long ms = ms_until(&deadline);
+            long ms = notify_ms_until(&deadline);
             if (ms == 0 || db->wait(db->ud, PQsocket(db->conn), POLLIN, (int)ms) < 0) {
                 PQclear(last);
                 drop(db, ms == 0 ? "no answer from the database in 40 s" : "cannot wait for the database");
@@ -300,7 +282,7 @@ void notify_db_after_poll(struct notify_db *db, short revents)
                 return;
             }
         }
-        if (ms_until(&db->connect_deadline) == 0) {
+        if (notify_ms_until(&db->connect_deadline) == 0) {
             char why[80];
             snprintf(why, sizeof why, "no connection within %d s ([database] connect_timeout)",
                      db->cfg->db.connect_timeout);

@@ -2,6 +2,7 @@
  * Contract in notify_http.h; the Retry-After parser and the email's JSON
  * are in notify_http_fmt.c. */
 #include "client/notify_http.h"
+#include "client/notify_time.h"
 #include "client/jsonout.h"
 #include "client/mem.h"
 
@@ -162,7 +163,6 @@ bool notify_http_take(struct notify_http *h, struct notify_outcome *out)
     return true;
 }
 
-
 /* ---- the engine ------------------------------------------------------- */
 
 int notify_http_email_api_check(const char *url, bool allow_private, char *err, size_t errlen)
@@ -269,21 +269,6 @@ void notify_msg_free(struct notify_msg *m)
     m->url = m->recipient = m->subject = m->body = m->signature = NULL;
 }
 
-static void deadline_in(struct timespec *t, int seconds)
-{
-    clock_gettime(CLOCK_MONOTONIC, t);
-    t->tv_sec += seconds;
-}
-
-/* Milliseconds from now to T (0 when past). */
-static long ms_until(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long ms = (long)(t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
-    return ms > 0 ? ms : 0;
-}
-
 /* Header values come from the database: a value that could end the header
  * line (CR, LF) or is not what the contract says is refused, never sent. */
 static bool header_value_ok(const char *s, const char *allowed)
@@ -340,7 +325,7 @@ void notify_http_add(struct notify_http *h, struct notify_msg *m)
         }
     }
     j->state = JOB_LOOKUP;
-    deadline_in(&j->lookup_deadline, NOTIFY_LOOKUP_TIMEOUT_S);
+    notify_deadline(&j->lookup_deadline, (NOTIFY_LOOKUP_TIMEOUT_S) * 1000L);
     j->lookup = notify_lookup_start(j->url.host, h->wake[1]);
 }
 
@@ -501,7 +486,7 @@ static void advance_lookups(struct notify_http *h)
             continue;
         char err[NOTIFY_ERR_MAX];
         if (!notify_lookup_done(j->lookup)) {
-            if (ms_until(&j->lookup_deadline) == 0) {
+            if (notify_ms_until(&j->lookup_deadline) == 0) {
                 snprintf(err, sizeof err, "could not resolve the host: no answer in %d s",
                          NOTIFY_LOOKUP_TIMEOUT_S);
                 job_finish(h, j, NOTIFY_RETRY, 0, -1, err);
@@ -578,7 +563,7 @@ int notify_http_poll(struct notify_http *h, struct pollfd *extra, unsigned nextr
     /* A lookup's deadline is ours to keep: curl knows only its transfers. */
     for (const struct job *j = h->jobs; j; j = j->next)
         if (j->state == JOB_LOOKUP) {
-            long ms = ms_until(&j->lookup_deadline);
+            long ms = notify_ms_until(&j->lookup_deadline);
             if (ms < timeout_ms)
                 timeout_ms = (int)ms;
         }

@@ -7,7 +7,8 @@
 #   pgcluster.sh host    DIR                 print the socket directory (PGHOST)
 #
 # Unix socket only (listen_addresses=''), superuser postgres, trust on the
-# local socket.  initdb and pg_ctl refuse to run as root, so as root they run
+# local socket, which only its owner and root may open (0700).  initdb and
+# pg_ctl refuse to run as root, so as root they run
 # as the postgres user; when that user cannot enter DIR (a checkout under
 # /root, say) the files live under /var/tmp and DIR is a link to them.
 # --throwaway turns fsync off: for tests, never for data you keep.
@@ -105,7 +106,9 @@ start() {
       echo "# written by scripts/pgcluster.sh"
       echo "listen_addresses = ''"
       echo "unix_socket_directories = '$sockdir'"
-      echo "unix_socket_permissions = 0777"
+      # Trust on the socket: only its owner (and root) may reach it, or
+      # any local user of a shared machine could be the superuser.
+      echo "unix_socket_permissions = 0700"
       echo "max_connections = 100"
       echo "shared_buffers = 64MB"
       echo "log_min_messages = warning"

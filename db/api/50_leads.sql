@@ -318,7 +318,7 @@ DECLARE
   v_at timestamptz;
   v_id bigint;
 BEGIN
-  -- On a standby: read_check (017_replica.sql).
+  -- On a standby: read_check (018_replica.sql).
   s := read_check(p_token, p_grant, 'lead.list', 'lead.read');
   PERFORM require_permission(s, 'lead.read');
   g := grant_open(s, p_grant, 'lead.list');
@@ -419,7 +419,7 @@ DECLARE
   s sessions;
   g read_grants;
 BEGIN
-  -- On a standby: read_check (017_replica.sql).
+  -- On a standby: read_check (018_replica.sql).
   s := read_check(p_token, p_grant, 'lead.view', 'lead.read');
   PERFORM require_permission(s, 'lead.read');
   g := grant_open(s, p_grant, 'lead.view');
@@ -446,7 +446,7 @@ DECLARE
   g read_grants;
   v_lead bigint;
 BEGIN
-  -- On a standby: read_check (017_replica.sql).
+  -- On a standby: read_check (018_replica.sql).
   s := read_check(p_token, p_grant, 'lead.view', 'lead.read');
   PERFORM require_permission(s, 'lead.read');
   g := grant_open(s, p_grant, 'lead.view');
@@ -777,7 +777,7 @@ DECLARE
   f record;
   v_tz text;
 BEGIN
-  -- On a standby: read_check (017_replica.sql).
+  -- On a standby: read_check (018_replica.sql).
   s := read_check(p_token, p_grant, 'lead.export', 'lead.export');
   PERFORM require_permission(s, 'lead.export');
   g := grant_open(s, p_grant, 'lead.export');

@@ -521,7 +521,7 @@ DECLARE
   v_at timestamptz;
   v_id bigint;
 BEGIN
-  -- On a standby: read_check (017_replica.sql).
+  -- On a standby: read_check (018_replica.sql).
   s := read_check(p_token, p_grant, 'audit.view', 'audit.read');
   PERFORM require_permission(s, 'audit.read');
   g := grant_open(s, p_grant, 'audit.view');
@@ -570,7 +570,7 @@ DECLARE
   g read_grants;
   f record;
 BEGIN
-  -- On a standby: read_check (017_replica.sql).
+  -- On a standby: read_check (018_replica.sql).
   s := read_check(p_token, p_grant, 'audit.view', 'audit.read');
   PERFORM require_permission(s, 'audit.read');
   g := grant_open(s, p_grant, 'audit.view');
@@ -608,7 +608,7 @@ DECLARE
   v_first date;
   v_last date;
 BEGIN
-  -- On a standby: read_check (017_replica.sql).
+  -- On a standby: read_check (018_replica.sql).
   s := read_check(p_token, p_grant, 'audit.view', 'audit.read');
   PERFORM require_permission(s, 'audit.read');
   g := grant_open(s, p_grant, 'audit.view');
@@ -696,7 +696,7 @@ DECLARE
   g read_grants;
   f record;
 BEGIN
-  -- On a standby: read_check (017_replica.sql).
+  -- On a standby: read_check (018_replica.sql).
   s := read_check(p_token, p_grant, 'audit.export', 'audit.export');
   PERFORM require_permission(s, 'audit.export');
   g := grant_open(s, p_grant, 'audit.export');

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../e2e/lib.sh"
 e2e_plan 13
 e2e_db
-# A short window (db/migrations/017_replica.sql), set before the copy.
+# A short window (db/migrations/018_replica.sql), set before the copy.
 e2e_sql "UPDATE lumen.replica_settings SET grant_window = '3 seconds'" >/dev/null
 SB=$(pwd)/build/replica/t$$
 R=$(sh tests/replica/standby.sh start "$PGHOST" "$SB") || { echo "Bail out! no standby"; exit 1; }

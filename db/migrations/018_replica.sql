@@ -1,4 +1,4 @@
--- 017: reads from a hot standby (issue 12, "Read replica").
+-- 018: reads from a hot standby (issue 12, "Read replica").
 --
 -- The client may send the grant readers -- api.leads_page, lead_get,
 -- lead_items, leads_export_rows, audit_page, audit_row, audit_days,

@@ -440,12 +440,27 @@ int notify_db_checkpoints(struct notify_db *db, int *written)
 
 /* ---- status ----------------------------------------------------------- */
 
-int notify_db_status(PGconn *c, struct notify_status_row **rows, size_t *n,
+int notify_db_status(PGconn *c, bool pooled, struct notify_status_row **rows, size_t *n,
                      char *err, size_t errlen)
 {
     *rows = NULL;
     *n = 0;
-    PGresult *r = PQexec(c, "SELECT * FROM notify.status()");
+    /* One simple query is one implicit transaction: behind a pooler the
+     * settings' statements go first in it, and PQexec answers the last. */
+    static const char call[] = "SELECT * FROM notify.status()";
+    size_t np = 0, len = sizeof call;
+    const char *const *pre = pooled ? conn_pooled_prelude(CONN_USE_NOTIFY, &np) : NULL;
+    for (size_t i = 0; i < np; i++)
+        len += strlen(pre[i]) + 2;
+    char *sql = mem_alloc(len);
+    sql[0] = '\0';
+    for (size_t i = 0; i < np; i++) {
+        strcat(sql, pre[i]);
+        strcat(sql, "; ");
+    }
+    strcat(sql, call);
+    PGresult *r = PQexec(c, sql);
+    free(sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         char line[400];
         conn_error_line(PQresultErrorMessage(r), line, sizeof line);

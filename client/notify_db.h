@@ -108,8 +108,10 @@ struct notify_status_row {
     char *last_error;           /* NULL when none */
     char *last_error_at;        /* the server's text of a timestamptz, or NULL */
 };
-/* 0 with *ROWS (malloc'd, *N of them), or -1 with ERR. */
-int notify_db_status(PGconn *c, struct notify_status_row **rows, size_t *n,
+/* 0 with *ROWS (malloc'd, *N of them), or -1 with ERR.  POOLED: behind a
+ * transaction pooler, where the session settings go in the call's own
+ * transaction (conn_pooled_prelude). */
+int notify_db_status(PGconn *c, bool pooled, struct notify_status_row **rows, size_t *n,
                      char *err, size_t errlen);
 void notify_status_rows_free(struct notify_status_row *rows, size_t n);
 

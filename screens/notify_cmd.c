@@ -73,7 +73,8 @@ int subcmd_notify_status(const struct config *cfg)
     PQsetNoticeProcessor(c, notify_db_quiet, NULL);
     struct notify_status_row *rows;
     size_t n;
-    int rc = notify_db_status(c, &rows, &n, err, sizeof err);
+    int rc = notify_db_status(c, cfg->db.pooler == CONFIG_POOLER_TRANSACTION, &rows, &n, err,
+                              sizeof err);
     PQfinish(c);
     if (rc != 0) {
         fprintf(stderr, "lumen: %s\n", err);
